@@ -46,7 +46,11 @@
 //     (the current directory for Parse). The included file is parsed on its
 //     own, with its own variable scope, and its top-level keys are merged
 //     into the block holding the include, replacing existing keys.
+//   - Unquoted values decode the same backslash escapes as double-quoted
+//     ones (so C:\temp holds a tab); single-quoted values decode none.
 //   - A key that appears twice keeps the last value.
+//   - A value starts on its key's line; only a block's '{' may follow on
+//     the next line.
 //   - The whole file may be wrapped in braces, so JSON is accepted.
 //
 // Deliberate differences and omissions:
@@ -61,6 +65,11 @@
 //     plain string.
 //   - nats-server's "pedantic" mode (unknown-key checks, warnings) is the
 //     caller's business; positions are always recorded.
+//
+// Every Value records its file, line and column (for a $VAR, those of the
+// reference), and Raw keeps the source text of unquoted scalars. The
+// accessors (Str, Int, Float, Bool, Map, Array, Duration) return errors
+// that start with that position and wrap ErrType on a type mismatch.
 //
 // Values reached through a variable share the referenced Map or slice,
 // so callers must not modify the tree they are given.

@@ -2,6 +2,7 @@ package conf
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,44 @@ func TestSyntaxErrorText(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestDocExample parses the syntax example in doc.go, so it stays true.
+func TestDocExample(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	in := false
+	for _, l := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(l, "//\t# a comment") {
+			in = true
+		}
+		if in {
+			if !strings.HasPrefix(l, "//\t") {
+				break
+			}
+			lines = append(lines, strings.TrimPrefix(l, "//\t"))
+		}
+	}
+	if len(lines) < 10 {
+		t.Fatalf("example not found in doc.go (%d lines)", len(lines))
+	}
+	t.Setenv("PASS", "pw")
+	t.Chdir(writeFiles(t, map[string]string{"auth.conf": "authorization { token: t }"}))
+	m, err := Parse(strings.Join(lines, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(m), 18; got != want {
+		t.Errorf("got %d keys %v, want %d", got, m.Keys(), want)
+	}
+	if s, _ := m["greeting"].Str(); s != "tab\there A \"q\" \\" {
+		t.Errorf("greeting = %q", s)
+	}
+	if n, _ := m["max_file_store"].Int(); n != 10<<30 {
+		t.Errorf("max_file_store = %d", n)
 	}
 }
