@@ -1,0 +1,156 @@
+package broker
+
+import (
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"sync/atomic"
+
+	"github.com/holdfast-mq/holdfast/internal/subject"
+)
+
+// Sentinel errors.
+var (
+	// ErrInvalidSubject is returned for a subscription whose subject or queue is malformed.
+	ErrInvalidSubject = errors.New("broker: invalid subject")
+)
+
+// Options configure a Broker.
+type Options struct {
+	Logger *slog.Logger
+}
+
+// Stats are cumulative message counters of a Broker.
+type Stats struct {
+	InMsgs, InBytes   uint64
+	OutMsgs, OutBytes uint64
+}
+
+// Broker routes published messages to subscriptions. It is safe for concurrent use.
+type Broker struct {
+	log   *slog.Logger
+	index *subject.Index[*Subscription]
+
+	inMsgs, inBytes   atomic.Uint64
+	outMsgs, outBytes atomic.Uint64
+}
+
+// New returns an empty broker.
+func New(opts Options) *Broker {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Broker{log: log, index: subject.NewIndex[*Subscription]()}
+}
+
+// Subscribe registers sub.
+func (b *Broker) Subscribe(sub *Subscription) error {
+	if !subject.ValidSubject(sub.Subject) || (sub.Queue != "" && !subject.ValidQueue(sub.Queue)) {
+		return ErrInvalidSubject
+	}
+	if err := b.index.Insert(sub.Subject, sub.Queue, sub); err != nil {
+		return ErrInvalidSubject
+	}
+	return nil
+}
+
+// Unsubscribe removes sub; removing it twice is harmless.
+func (b *Broker) Unsubscribe(sub *Subscription) {
+	if sub.removed.Swap(true) {
+		return
+	}
+	_ = b.index.Remove(sub.Subject, sub.Queue, sub)
+}
+
+// AutoUnsubscribe makes sub leave after max deliveries in total. If it already
+// had that many, it leaves now and AutoUnsubscribe reports true.
+func (b *Broker) AutoUnsubscribe(sub *Subscription, max int64) bool {
+	sub.max.Store(max)
+	if max > 0 && sub.delivered.Load() >= max {
+		b.Unsubscribe(sub)
+		return true
+	}
+	return false
+}
+
+// HasInterest reports whether any subscription matches the literal subject.
+func (b *Broker) HasInterest(subj string) bool { return b.index.HasInterest(subj) }
+
+// NumSubscriptions is the number of registered subscriptions.
+func (b *Broker) NumSubscriptions() int { return b.index.Count() }
+
+// Subscriptions calls fn for every subscription until fn returns false.
+func (b *Broker) Subscriptions(fn func(*Subscription) bool) {
+	b.index.All(func(_, _ string, s *Subscription) bool { return fn(s) })
+}
+
+// Stats returns the cumulative counters.
+func (b *Broker) Stats() Stats {
+	return Stats{InMsgs: b.inMsgs.Load(), InBytes: b.inBytes.Load(),
+		OutMsgs: b.outMsgs.Load(), OutBytes: b.outBytes.Load()}
+}
+
+// Publish delivers a message to every matching plain subscription and to one
+// member of every matching queue group. origin is the publishing Subscriber
+// (nil for internal publishers); subscriptions of origin marked NoEcho are
+// skipped. hdr is nil when the message has no headers. It returns the number of
+// deliveries made.
+func (b *Broker) Publish(origin Subscriber, subj, reply, hdr, payload []byte) int {
+	size := uint64(len(hdr) + len(payload))
+	b.inMsgs.Add(1)
+	b.inBytes.Add(size)
+	res := b.index.MatchBytes(subj)
+	n := 0
+	for _, sub := range res.Plain {
+		if b.deliver(origin, sub, subj, reply, hdr, payload) {
+			n++
+		}
+	}
+	for i := range res.Queues {
+		if b.deliverQueue(origin, res.Queues[i].Members, subj, reply, hdr, payload) {
+			n++
+		}
+	}
+	if n > 0 {
+		b.outMsgs.Add(uint64(n))
+		b.outBytes.Add(uint64(n) * size)
+	}
+	return n
+}
+
+// deliverQueue hands the message to one member of a queue group, starting at a
+// random member and moving on past members that cannot take it.
+func (b *Broker) deliverQueue(origin Subscriber, members []*Subscription, subj, reply, hdr, payload []byte) bool {
+	if len(members) == 0 {
+		return false
+	}
+	start := 0
+	if len(members) > 1 {
+		start = rand.IntN(len(members))
+	}
+	for i := range members {
+		if b.deliver(origin, members[(start+i)%len(members)], subj, reply, hdr, payload) {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *Broker) deliver(origin Subscriber, sub *Subscription, subj, reply, hdr, payload []byte) bool {
+	if sub.NoEcho && origin != nil && sub.Owner == origin {
+		return false
+	}
+	if sub.removed.Load() {
+		return false
+	}
+	ok, last := sub.take()
+	if !ok {
+		return false
+	}
+	sub.Owner.Deliver(sub, subj, reply, hdr, payload)
+	if last {
+		b.Unsubscribe(sub)
+	}
+	return true
+}

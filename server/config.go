@@ -1,0 +1,247 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/holdfast-mq/holdfast/internal/auth"
+	"github.com/holdfast-mq/holdfast/internal/conf"
+)
+
+// ConfigFile reads a configuration file in nats-server's syntax into Options.
+// Keys holdfast does not know are an error naming the key and its position,
+// so a typo never passes silently.
+func ConfigFile(path string) (*Options, error) {
+	m, err := conf.ParseFile(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &Options{ConfigFile: path}
+	if err := applyBlock(o, m, topKeys); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// keyFunc applies one configuration value to the options.
+type keyFunc func(o *Options, v conf.Value) error
+
+// topKeys are the top-level keys; aliases are those nats-server accepts.
+var topKeys = map[string]keyFunc{
+	"port":             intKey(func(o *Options, n int64) { o.Port = int(n) }),
+	"host":             strKey(func(o *Options, s string) { o.Host = s }),
+	"net":              strKey(func(o *Options, s string) { o.Host = s }),
+	"listen":           listenKey,
+	"http_port":        intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
+	"monitor_port":     intKey(func(o *Options, n int64) { o.HTTPPort = int(n) }),
+	"server_name":      strKey(func(o *Options, s string) { o.ServerName = s }),
+	"max_payload":      intKey(func(o *Options, n int64) { o.MaxPayload = int32(min(n, 1<<31-1)) }),
+	"max_control_line": intKey(func(o *Options, n int64) { o.MaxControlLine = int32(min(n, 1<<31-1)) }),
+	"max_pending":      intKey(func(o *Options, n int64) { o.MaxPending = n }),
+	"max_connections":  intKey(func(o *Options, n int64) { o.MaxConn = int(n) }),
+	"max_conn":         intKey(func(o *Options, n int64) { o.MaxConn = int(n) }),
+	"ping_interval":    durKey(func(o *Options, d time.Duration) { o.PingInterval = d }),
+	"ping_max":         intKey(func(o *Options, n int64) { o.MaxPingsOut = int(n) }),
+	"write_deadline":   durKey(func(o *Options, d time.Duration) { o.WriteDeadline = d }),
+	"debug":            boolKey(func(o *Options, b bool) { o.Debug = b }),
+	"trace":            boolKey(func(o *Options, b bool) { o.Trace = b }),
+	"logfile":          strKey(func(o *Options, s string) { o.LogFile = s }),
+	"log_file":         strKey(func(o *Options, s string) { o.LogFile = s }),
+	"jetstream":        jetstreamKey,
+	"authorization":    authorizationKey,
+}
+
+var jetstreamKeys = map[string]keyFunc{
+	"store_dir":        strKey(func(o *Options, s string) { o.StoreDir = s }),
+	"store":            strKey(func(o *Options, s string) { o.StoreDir = s }),
+	"max_memory_store": intKey(func(o *Options, n int64) { o.MaxMemoryStore = n }),
+	"max_mem":          intKey(func(o *Options, n int64) { o.MaxMemoryStore = n }),
+	"max_file_store":   intKey(func(o *Options, n int64) { o.MaxFileStore = n }),
+	"max_file":         intKey(func(o *Options, n int64) { o.MaxFileStore = n }),
+	"sync_interval":    syncIntervalKey,
+	"sync":             syncIntervalKey,
+	"domain":           strKey(func(o *Options, s string) { o.Domain = s }),
+	"enabled":          boolKey(func(o *Options, b bool) { o.JetStream = b }),
+	"enable":           boolKey(func(o *Options, b bool) { o.JetStream = b }),
+}
+
+var authorizationKeys = map[string]keyFunc{
+	"user":     strKey(func(o *Options, s string) { o.Username = s }),
+	"username": strKey(func(o *Options, s string) { o.Username = s }),
+	"password": strKey(func(o *Options, s string) { o.Password = s }),
+	"pass":     strKey(func(o *Options, s string) { o.Password = s }),
+	"token":    strKey(func(o *Options, s string) { o.Token = s }),
+	"timeout":  secondsKey(func(o *Options, d time.Duration) { o.AuthTimeout = d }),
+	"users":    usersKey,
+}
+
+func applyBlock(o *Options, m conf.Map, keys map[string]keyFunc) error {
+	for _, k := range m.Keys() {
+		v := m[k]
+		fn, ok := keys[strings.ToLower(k)]
+		if !ok {
+			return fmt.Errorf("%s: unknown configuration key %q", v.Pos(), k)
+		}
+		if err := fn(o, v); err != nil {
+			return fmt.Errorf("%s (key %q)", err, k)
+		}
+	}
+	return nil
+}
+
+func strKey(set func(*Options, string)) keyFunc {
+	return func(o *Options, v conf.Value) error {
+		s, err := v.Str()
+		if err == nil {
+			set(o, s)
+		}
+		return err
+	}
+}
+
+func intKey(set func(*Options, int64)) keyFunc {
+	return func(o *Options, v conf.Value) error {
+		n, err := v.Int()
+		if err == nil {
+			set(o, n)
+		}
+		return err
+	}
+}
+
+func boolKey(set func(*Options, bool)) keyFunc {
+	return func(o *Options, v conf.Value) error {
+		b, err := v.Bool()
+		if err == nil {
+			set(o, b)
+		}
+		return err
+	}
+}
+
+func durKey(set func(*Options, time.Duration)) keyFunc {
+	return func(o *Options, v conf.Value) error {
+		d, err := v.Duration()
+		if err == nil {
+			set(o, d)
+		}
+		return err
+	}
+}
+
+// secondsKey reads nats-server's authorization timeout: a number of seconds
+// (fractions allowed) or a duration string.
+func secondsKey(set func(*Options, time.Duration)) keyFunc {
+	return func(o *Options, v conf.Value) error {
+		if f, ok := v.V.(float64); ok {
+			set(o, time.Duration(f*float64(time.Second)))
+			return nil
+		}
+		return durKey(set)(o, v)
+	}
+}
+
+func listenKey(o *Options, v conf.Value) error {
+	s, err := v.Str()
+	if err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%s: listen %q: %w", v.Pos(), s, err)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return fmt.Errorf("%s: listen %q: bad port", v.Pos(), s)
+	}
+	o.Host, o.Port = host, n
+	return nil
+}
+
+// jetstreamKey accepts `jetstream: enabled|disabled|true|false` or a block.
+func jetstreamKey(o *Options, v conf.Value) error {
+	switch x := v.V.(type) {
+	case bool:
+		o.JetStream = x
+		return nil
+	case string:
+		switch strings.ToLower(x) {
+		case "enabled", "enable":
+			o.JetStream = true
+			return nil
+		case "disabled", "disable":
+			o.JetStream = false
+			return nil
+		}
+		return fmt.Errorf("%s: jetstream: want enabled, disabled or a block, have %q", v.Pos(), x)
+	}
+	m, err := v.Map()
+	if err != nil {
+		return err
+	}
+	o.JetStream = true
+	return applyBlock(o, m, jetstreamKeys)
+}
+
+// syncIntervalKey reads `sync_interval: always` (fsync before every ack, the
+// default here) or a duration (nats-server's periodic sync).
+func syncIntervalKey(o *Options, v conf.Value) error {
+	if s, ok := v.V.(string); ok && strings.EqualFold(s, "always") {
+		o.SyncInterval = 0
+		return nil
+	}
+	d, err := v.Duration()
+	if err != nil {
+		return err
+	}
+	if d <= 0 {
+		return fmt.Errorf("%s: sync_interval must be positive or \"always\"", v.Pos())
+	}
+	o.SyncInterval = d
+	return nil
+}
+
+func authorizationKey(o *Options, v conf.Value) error {
+	m, err := v.Map()
+	if err != nil {
+		return err
+	}
+	return applyBlock(o, m, authorizationKeys)
+}
+
+func usersKey(o *Options, v conf.Value) error {
+	arr, err := v.Array()
+	if err != nil {
+		return err
+	}
+	for _, item := range arr {
+		m, err := item.Map()
+		if err != nil {
+			return err
+		}
+		var u auth.User
+		for _, k := range m.Keys() {
+			f := m[k]
+			var s string
+			if s, err = f.Str(); err != nil {
+				return err
+			}
+			switch strings.ToLower(k) {
+			case "user", "username":
+				u.Name = s
+			case "password", "pass":
+				u.Password = s
+			default:
+				return fmt.Errorf("%s: unknown configuration key %q in users", f.Pos(), k)
+			}
+		}
+		if u.Name == "" {
+			return fmt.Errorf("%s: user without a name", item.Pos())
+		}
+		o.Users = append(o.Users, u)
+	}
+	return nil
+}
