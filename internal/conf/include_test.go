@@ -163,3 +163,15 @@ func TestIncludeFromParse(t *testing.T) {
 		t.Errorf("Pos = %s, want x.conf:1:4", got)
 	}
 }
+
+func TestIncludeNeedsFileName(t *testing.T) {
+	for _, in := range []string{"include {a: 1}", "x: 1\ninclude [a]"} {
+		t.Run(in, func(t *testing.T) {
+			_, err := Parse(in)
+			var se *SyntaxError
+			if !errors.As(err, &se) || !strings.Contains(se.Msg, "file name") {
+				t.Fatalf("err = %v, want a file name error", err)
+			}
+		})
+	}
+}

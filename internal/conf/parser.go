@@ -221,8 +221,8 @@ func (p *parser) parseInclude(m Map, at position) error {
 	if err != nil {
 		return p.errHere("%v", err)
 	}
-	if path == "" {
-		return p.errAt(at, nil, "include needs a file name")
+	if path == "" || strings.ContainsAny(path[:1], "{[(") {
+		return p.errAt(at, nil, "include needs a file name, found %q", path)
 	}
 	full := path
 	if !filepath.IsAbs(path) {

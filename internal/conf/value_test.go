@@ -239,3 +239,13 @@ func TestDocExample(t *testing.T) {
 		t.Errorf("max_file_store = %d", n)
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(sample)))
+	for b.Loop() {
+		if _, err := Parse(sample); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
