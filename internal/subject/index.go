@@ -36,6 +36,9 @@ type Index[T comparable] struct {
 	empty *Result[T] // shared result for subjects nobody listens to
 
 	matches, hits, inserts, removes atomic.Uint64
+
+	// testHookPut, when set, runs just before a miss stores its result.
+	testHookPut func()
 }
 
 // NewIndex returns an empty index with a match cache of the default size.
@@ -150,47 +153,36 @@ func (x *Index[T]) matchSlow(subject string) *Result[T] {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	var r *Result[T]
-	collectLocked(&x.mu.root, subject, &r)
-	if r == nil {
-		r = x.empty
+	var buf [16]*node[T]
+	r := x.empty
+	if nodes := collectLocked(&x.mu.root, subject, buf[:0]); len(nodes) > 0 {
+		r = newResult(nodes)
 	}
 	// Still under the read lock: see the staleness note on cache.
+	if x.testHookPut != nil {
+		x.testHookPut()
+	}
 	x.cache.put(subject, r)
 	return r
 }
 
-// collectLocked adds to *r the values of every node below n that matches
-// subject, allocating *r on the first hit. subject is well formed.
-func collectLocked[T comparable](n *node[T], subject string, r **Result[T]) {
+// collectLocked appends to nodes every node below n whose filter matches
+// subject and that holds values. subject is well formed.
+func collectLocked[T comparable](n *node[T], subject string, nodes []*node[T]) []*node[T] {
 	tok, rest, more := cut(subject)
-	if n.gt != nil {
-		addTo(r, n.gt) // '>' takes this token and all that follow
+	if c := n.gt; c != nil && c.holds() {
+		nodes = append(nodes, c) // '>' takes this token and all that follow
 	}
-	if n.star != nil {
-		if more {
-			collectLocked(n.star, rest, r)
-		} else {
-			addTo(r, n.star)
+	for _, c := range [2]*node[T]{n.star, n.lit[tok]} {
+		switch {
+		case c == nil:
+		case more:
+			nodes = collectLocked(c, rest, nodes)
+		case c.holds():
+			nodes = append(nodes, c)
 		}
 	}
-	if c := n.lit[tok]; c != nil {
-		if more {
-			collectLocked(c, rest, r)
-		} else {
-			addTo(r, c)
-		}
-	}
-}
-
-func addTo[T comparable](r **Result[T], n *node[T]) {
-	if !n.holds() {
-		return
-	}
-	if *r == nil {
-		*r = &Result[T]{}
-	}
-	(*r).addNode(n)
+	return nodes
 }
 
 // HasInterest reports whether any filter matches the literal subject. It
@@ -209,14 +201,17 @@ func (x *Index[T]) HasInterest(subject string) bool {
 
 func interestLocked[T comparable](n *node[T], subject string) bool {
 	tok, rest, more := cut(subject)
-	if n.gt != nil && n.gt.holds() {
+	if c := n.gt; c != nil && c.holds() {
 		return true
 	}
 	for _, c := range [2]*node[T]{n.star, n.lit[tok]} {
-		if c == nil {
-			continue
-		}
-		if more && interestLocked(c, rest) || !more && c.holds() {
+		switch {
+		case c == nil:
+		case more:
+			if interestLocked(c, rest) {
+				return true
+			}
+		case c.holds():
 			return true
 		}
 	}

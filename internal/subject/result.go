@@ -36,21 +36,65 @@ func (r *Result[T]) Len() int {
 	return n
 }
 
-// addNode appends the subscriptions stored at n to r.
-func (r *Result[T]) addNode(n *node[T]) {
-	r.Plain = append(r.Plain, n.plain.list...)
-	for _, q := range n.queues {
-		r.addGroup(q.name, q.members.list)
-	}
-}
-
-func (r *Result[T]) addGroup(name string, members []T) {
-	for i := range r.Queues {
-		if r.Queues[i].Name == name {
-			r.Queues[i].Members = append(r.Queues[i].Members, members...)
-			return
+// newResult copies the values held by nodes into a new Result. All values
+// share one backing array, cut with full slice expressions so that nothing
+// can append from one part into the next; a miss costs three allocations
+// however many nodes matched.
+func newResult[T comparable](nodes []*node[T]) *Result[T] {
+	r := &Result[T]{}
+	var countBuf [8]int
+	counts := countBuf[:0] // members per entry of r.Queues
+	plain, total := 0, 0
+	for _, n := range nodes {
+		plain += len(n.plain.list)
+		total += len(n.plain.list)
+		for _, q := range n.queues {
+			i := r.group(q.name)
+			if i < 0 {
+				i = len(r.Queues)
+				r.Queues = append(r.Queues, Group[T]{Name: q.name})
+				counts = append(counts, 0)
+			}
+			counts[i] += len(q.members.list)
+			total += len(q.members.list)
 		}
 	}
-	// Copy: the node's slice changes under later writes, the result must not.
+	all := make([]T, 0, total)
+	r.Plain = all[0:0:plain]
+	off := plain
+	for i, c := range counts {
+		r.Queues[i].Members = all[off:off:off+c]
+		off += c
+	}
+	for _, n := range nodes {
+		r.Plain = append(r.Plain, n.plain.list...)
+		for _, q := range n.queues {
+			g := &r.Queues[r.group(q.name)]
+			g.Members = append(g.Members, q.members.list...)
+		}
+	}
+	if len(r.Plain) == 0 {
+		r.Plain = nil
+	}
+	return r
+}
+
+// group returns the index of the group called name in r.Queues, or -1.
+func (r *Result[T]) group(name string) int {
+	for i := range r.Queues {
+		if r.Queues[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// addGroup appends members to the group called name, creating it if
+// needed. The reference implementation in the tests builds results with it.
+func (r *Result[T]) addGroup(name string, members []T) {
+	if i := r.group(name); i >= 0 {
+		r.Queues[i].Members = append(r.Queues[i].Members, members...)
+		return
+	}
 	r.Queues = append(r.Queues, Group[T]{Name: name, Members: append([]T(nil), members...)})
 }
