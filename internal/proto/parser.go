@@ -72,7 +72,7 @@ const retainMax = 64 << 10
 type Parser struct {
 	maxLine    int
 	maxPayload int
-	accept     uint16 // bit k set when OpKind k is accepted on this side
+	first      *[256]uint16 // kinds accepted on this side, by first name byte
 
 	state state
 	kind  OpKind // op being parsed, once its name is complete
@@ -92,6 +92,21 @@ var sideKinds = [2]uint16{
 	ClientSide: kindMask(OpInfo, OpMsg, OpHMsg, OpPing, OpPong, OpOK, OpErr),
 }
 
+// firstByte maps the first byte of an op name, either case, to the kinds
+// each side accepts whose names start with it.
+var firstByte = func() (t [2][256]uint16) {
+	for side, accept := range sideKinds {
+		for k := OpKind(1); k < numOpKinds; k++ {
+			if accept&(1<<k) != 0 {
+				c := opNames[k][0]
+				t[side][c] |= 1 << k
+				t[side][c|0x20] |= 1 << k // lower case; '+' and '-' are unchanged
+			}
+		}
+	}
+	return t
+}()
+
 func kindMask(kinds ...OpKind) uint16 {
 	var m uint16
 	for _, k := range kinds {
@@ -102,7 +117,7 @@ func kindMask(kinds ...OpKind) uint16 {
 
 // NewParser returns a Parser for the given side. Zero limits take the defaults.
 func NewParser(side Side, lim Limits) *Parser {
-	p := &Parser{accept: sideKinds[side&1], maxLine: lim.MaxControlLine}
+	p := &Parser{first: &firstByte[side&1], maxLine: lim.MaxControlLine}
 	if p.maxLine <= 0 {
 		p.maxLine = DefaultMaxControlLine
 	}
@@ -180,7 +195,12 @@ func (p *Parser) parse(buf []byte, h Handler) error {
 // does (an HTTP request gets -ERR at its first byte).
 func (p *Parser) parseName(buf []byte, i int) (int, error) {
 	if p.state == stateStart {
-		p.state, p.cand, p.npos = stateName, p.accept, 0
+		p.cand = p.first[buf[i]]
+		if p.cand == 0 {
+			return i, fmt.Errorf("%w: %q", ErrUnknownOp, clip(buf[i:]))
+		}
+		p.state, p.npos = stateName, 1
+		i++
 	}
 	for i < len(buf) {
 		c := buf[i]
