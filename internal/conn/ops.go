@@ -117,8 +117,8 @@ func (c *Conn) processPub(op *proto.Op) {
 	if op.Kind == proto.OpHPub {
 		hdr, body = op.Header(), op.Body()
 	}
+	c.ok() // nats-server acknowledges before delivering (PROTOCOL.md §2.1)
 	n := c.opts.Broker.Publish(c, op.Subject, op.Reply, hdr, body)
-	c.ok()
 	if n == 0 && len(op.Reply) > 0 && c.noResponders {
 		c.sendNoResponders(op.Subject, op.Reply)
 	}
