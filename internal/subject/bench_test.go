@@ -179,6 +179,31 @@ func BenchmarkIndexRemove(b *testing.B) {
 	}
 }
 
+// BenchmarkIndexChurnWarm inserts and removes a request-inbox filter while
+// the cache is full of hot subjects, so each write pays for eviction.
+func BenchmarkIndexChurnWarm(b *testing.B) {
+	x := benchIndex(b, defaultCacheSize)
+	for i := range defaultCacheSize {
+		x.Match(fmt.Sprintf("orders.%s.%d", regions[i%len(regions)], i))
+	}
+	for _, f := range []string{"_INBOX.churn.*", "orders.eu.4240"} {
+		b.Run(f, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := x.Insert(f, "", -1); err != nil {
+					b.Fatal(err)
+				}
+				if err := x.Remove(f, "", -1); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if n := x.Stats().Cached; n < defaultCacheSize/2 {
+				b.Fatalf("cache drained to %d", n)
+			}
+		})
+	}
+}
+
 // extraEntries are 10,000 new subscriptions in the same mix as benchEntries.
 func extraEntries() []entry {
 	var es []entry

@@ -226,8 +226,17 @@ func TestIndexCacheBounded(t *testing.T) {
 	for i := range 10 * defaultCacheSize {
 		x.Match(fmt.Sprintf("a.%d", i))
 	}
-	if n := x.Stats().Cached; n > defaultCacheSize {
+	if n := x.Stats().Cached; n > defaultCacheSize || n < defaultCacheSize/2 {
 		t.Errorf("cache holds %d subjects, bound is %d", n, defaultCacheSize)
+	}
+	if k, ok := x.cache.checkLocked(); !ok {
+		t.Errorf("cache keys and map disagree at %q", k)
+	}
+	if err := x.Insert("a.*", "", 2); err != nil {
+		t.Fatal(err)
+	}
+	if n := x.Stats().Cached; n != 0 {
+		t.Errorf("after Insert(a.*): %d cached subjects, want 0", n)
 	}
 }
 
@@ -290,6 +299,9 @@ func TestIndexRandom(t *testing.T) {
 				}
 				if x.Count() != len(ref) {
 					t.Fatalf("step %d: Count() = %d, want %d", step, x.Count(), len(ref))
+				}
+				if k, ok := x.cache.checkLocked(); !ok {
+					t.Fatalf("step %d: cache keys and map disagree at %q", step, k)
 				}
 			}
 		})

@@ -177,3 +177,22 @@ func TestMatchLongSubject(t *testing.T) {
 		t.Error("long subject mismatch")
 	}
 }
+
+func TestLiteralPrefix(t *testing.T) {
+	tests := []struct{ filter, want string }{
+		{"_INBOX.abc.*", "_INBOX.abc."},
+		{"a.*.c", "a."},
+		{"a.b.>", "a.b."},
+		{">", ""},
+		{"*.a", ""},
+		{"a*.b.*", "a*.b."},
+		{"a.b", "a.b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.filter, func(t *testing.T) {
+			if got := literalPrefix(tt.filter); got != tt.want {
+				t.Errorf("literalPrefix(%q) = %q, want %q", tt.filter, got, tt.want)
+			}
+		})
+	}
+}
