@@ -63,7 +63,7 @@ func newResult[T comparable](nodes []*node[T]) *Result[T] {
 	r.Plain = all[0:0:plain]
 	off := plain
 	for i, c := range counts {
-		r.Queues[i].Members = all[off:off:off+c]
+		r.Queues[i].Members = all[off : off : off+c]
 		off += c
 	}
 	for _, n := range nodes {
