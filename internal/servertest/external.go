@@ -104,6 +104,10 @@ func natsConfig(o server.Options, port int) string {
 	}
 	if o.MaxPending > 0 {
 		fmt.Fprintf(&b, "max_pending: %d\n", o.MaxPending)
+		if o.MaxPayload == 0 && o.MaxPending < 1<<20 {
+			// nats-server refuses max_payload > max_pending.
+			fmt.Fprintf(&b, "max_payload: %d\n", o.MaxPending)
+		}
 	}
 	if o.PingInterval > 0 {
 		fmt.Fprintf(&b, "ping_interval: %q\n", o.PingInterval.String())
