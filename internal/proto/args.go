@@ -174,7 +174,7 @@ func splitArgs(line []byte, a *[maxArgs][]byte) int {
 // max_payload, PROTOCOL.md §4); anything else, including an empty field, a
 // sign or an overflowing value, is -1.
 func parseSize(b []byte) int {
-	if len(b) == 0 || len(b) > 10 {
+	if len(b) == 0 {
 		return -1
 	}
 	n := 0
@@ -182,10 +182,9 @@ func parseSize(b []byte) int {
 		if c < '0' || c > '9' {
 			return -1
 		}
-		n = n*10 + int(c-'0')
-	}
-	if n > math.MaxInt32 {
-		return -1
+		if n = n*10 + int(c-'0'); n > math.MaxInt32 {
+			return -1
+		}
 	}
 	return n
 }

@@ -7,8 +7,8 @@ import (
 )
 
 // FuzzParse checks that the Parser never panics, that any chunking of the
-// input gives the same ops and error as the whole buffer, and that every op
-// it yields survives AppendOp and a second parse unchanged.
+// input gives the same ops and error as the whole buffer, that both agree
+// with refParse, and that every op survives AppendOp and a second parse.
 func FuzzParse(f *testing.F) {
 	for _, tc := range parseCases {
 		f.Add([]byte(tc.in), uint64(len(tc.in)), tc.side == ClientSide)
@@ -32,6 +32,15 @@ func FuzzParse(f *testing.F) {
 		}
 		if werr != nil && sentinel(werr) == nil {
 			t.Fatalf("error is not a ProtocolError: %v", werr)
+		}
+		ref, rerr := refParse(side, lim, string(data))
+		if len(ref) != len(whole) || rerr != sentinel(werr) {
+			t.Fatalf("reference disagrees:\nparser %+v %v\nref    %+v %v", whole, werr, ref, rerr)
+		}
+		for i := range ref {
+			if ref[i] != whole[i] {
+				t.Fatalf("op %d: parser %+v, ref %+v", i, whole[i], ref[i])
+			}
 		}
 
 		// Canonical forms may be longer than the input (quotes around

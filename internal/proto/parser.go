@@ -30,7 +30,9 @@ const (
 // Limits bounds what a Parser accepts and buffers.
 type Limits struct {
 	// MaxControlLine is the longest argument part of a control line (the bytes
-	// after the op name and its separating whitespace, before "\r\n").
+	// after the op name and its separating whitespace, before "\r\n"). It
+	// bounds CONNECT, INFO and -ERR arguments too, so a ClientSide parser
+	// reading a server with a long connect_urls list needs a larger value.
 	MaxControlLine int
 	// MaxPayload is the largest PUB/MSG size, or HPUB/HMSG total size.
 	MaxPayload int

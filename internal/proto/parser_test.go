@@ -87,6 +87,8 @@ var parseCases = []parseCase{
 		want: []rec{{Kind: OpPub, Subject: "foo", Payload: "\r\n\r\n"}}},
 	{name: "pub leading zeros", in: "PUB foo 002\r\nhi\r\n",
 		want: []rec{{Kind: OpPub, Subject: "foo", Payload: "hi"}}},
+	{name: "pub many leading zeros", in: "PUB foo 000000000000002\r\nhi\r\n",
+		want: []rec{{Kind: OpPub, Subject: "foo", Payload: "hi"}}},
 	{name: "pub one arg", in: "PUB foo\r\n", wantErr: ErrBadArgs},
 	{name: "pub no args", in: "PUB \r\n", wantErr: ErrBadArgs},
 	{name: "pub four args", in: "PUB a b c 1\r\nx\r\n", wantErr: ErrBadArgs},
