@@ -1,0 +1,320 @@
+package filestore
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"syscall"
+	"time"
+
+	"github.com/holdfast-mq/holdfast/internal/store"
+)
+
+// The flusher is the one goroutine that writes segment files. Appends only
+// add records to a segment's pend buffer under Store.mu; each flush cycle
+// takes every pending buffer at once (moving it to flushing, where loads can
+// still read it), writes them without the lock, fdatasyncs the files it
+// wrote, and then releases every waiter of the cycle in sequence order. While
+// one cycle syncs, the next batch accumulates: that is the group commit.
+
+// flushJob is one segment's share of a flush cycle.
+type flushJob struct {
+	sg     *segment
+	buf    []byte
+	off    int64
+	dels   []seqRun // tombstones encoded into buf, re-queued on rollback
+	create bool
+	f      File
+}
+
+// slowSync is the fsync duration above which a warning is logged.
+const slowSync = time.Second
+
+func (s *Store) run() {
+	var tick <-chan time.Time
+	s.mu.Lock()
+	iv := s.mu.cfg.SyncInterval
+	s.mu.Unlock()
+	if iv > 0 {
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case <-s.stop:
+			s.flush(true)
+			return
+		case <-s.kick:
+			s.flush(false)
+		case <-tick:
+			s.flush(true)
+		}
+		s.maybeCompact()
+	}
+}
+
+// flush runs one cycle; force syncs even in SyncInterval mode.
+func (s *Store) flush(force bool) {
+	s.mu.Lock()
+	jobs := s.takeJobsLocked()
+	waiters, syncers, erases, drops := s.mu.waiters, s.mu.syncers, s.mu.erases, s.mu.drops
+	s.mu.waiters, s.mu.syncers, s.mu.erases, s.mu.drops = nil, nil, nil, nil
+	durable := s.mu.cfg.SyncInterval <= 0
+	failed := s.mu.failed
+	s.mu.Unlock()
+	if failed != nil {
+		reply(waiters, syncers, failed)
+		return
+	}
+
+	err := s.writeJobs(jobs)
+	if err == nil {
+		for _, j := range jobs {
+			s.unsynced[j.sg] = j.f
+			s.dirUnsynced = s.dirUnsynced || j.create
+		}
+		if durable || force || len(syncers) > 0 || len(erases) > 0 || len(drops) > 0 {
+			err = s.syncPending()
+		}
+	}
+	if err == nil && len(erases) > 0 {
+		err = s.applyErases(erases)
+	}
+	if err == nil && len(drops) > 0 {
+		s.removeFiles(drops)
+	}
+
+	s.mu.Lock()
+	more, ackErr := s.finishLocked(jobs, drops, err)
+	s.mu.Unlock()
+	reply(append(waiters, more...), syncers, ackErr)
+}
+
+func reply(waiters []waitEntry, syncers []chan error, err error) {
+	for _, w := range waiters {
+		w.w.Done(w.seq, err)
+	}
+	for _, ch := range syncers {
+		ch <- err
+	}
+}
+
+// takeJobsLocked moves every segment's pending bytes (and tombstones, encoded
+// as one delete record per segment) into its flushing buffer.
+func (s *Store) takeJobsLocked() []flushJob {
+	var jobs []flushJob
+	for _, sg := range s.mu.dirty {
+		sg.dirty = false
+		if sg.dropped && sg.f == nil && sg.written == 0 {
+			continue // never created: nothing to write or remove
+		}
+		var dels []seqRun
+		if len(sg.dels) > 0 {
+			dels = sortRuns(sg.dels)
+			sg.dels = nil
+			n := len(sg.pend)
+			sg.pend = appendRecord(sg.pend, kindDelete, dels[0].first, 0, 0, "", nil, appendRuns(nil, dels))
+			sg.size += int64(len(sg.pend) - n)
+		}
+		if len(sg.pend) == 0 {
+			continue
+		}
+		jobs = append(jobs, flushJob{sg: sg, buf: sg.pend, off: sg.written, dels: dels, create: sg.f == nil && sg.written == 0, f: sg.f})
+		sg.flushing = sg.pend
+		sg.pend = sg.spare[:0]
+		sg.spare = nil
+	}
+	s.mu.dirty = s.mu.dirty[:0]
+	return jobs
+}
+
+// writeJobs creates and writes the files of a cycle. It runs without the lock.
+func (s *Store) writeJobs(jobs []flushJob) error {
+	for k := range jobs {
+		j := &jobs[k]
+		if j.create {
+			f, err := s.fs.Create(s.segPath(j.sg.id))
+			if err != nil {
+				return err
+			}
+			j.f = f
+		}
+		if _, err := j.f.WriteAt(j.buf, j.off); err != nil {
+			return fmt.Errorf("write %s at %d: %w", segName(j.sg.id), j.off, err)
+		}
+	}
+	return nil
+}
+
+// syncPending fdatasyncs every file written since the last sync, and the
+// directory if files were created.
+func (s *Store) syncPending() error {
+	start := time.Now()
+	for sg, f := range s.unsynced {
+		if err := f.Sync(); err != nil {
+			return syncErr{fmt.Errorf("sync %s: %w", segName(sg.id), err)}
+		}
+		delete(s.unsynced, sg)
+	}
+	if s.dirUnsynced {
+		if err := s.fs.SyncDir(s.msgDir()); err != nil {
+			return syncErr{fmt.Errorf("sync directory: %w", err)}
+		}
+		s.dirUnsynced = false
+	}
+	if d := time.Since(start); d > slowSync {
+		s.log.Warn("slow fsync", "took", d, "expected", slowSync)
+	}
+	return nil
+}
+
+// applyErases overwrites the payload of deleted records with zeros (keeping
+// the checksum valid) after their tombstones were synced, then syncs again.
+func (s *Store) applyErases(ops []eraseOp) error {
+	synced := map[File]bool{}
+	for _, op := range ops {
+		sg := op.sg
+		f := sg.f
+		if uf, ok := s.unsynced[sg]; ok {
+			f = uf
+		}
+		if f == nil || sg.gen != op.gen {
+			continue // rewritten by compaction: the record is gone
+		}
+		rec := make([]byte, op.n)
+		if _, err := f.ReadAt(rec, op.off); err != nil {
+			return fmt.Errorf("erase read %s at %d: %w", segName(sg.id), op.off, err)
+		}
+		h, ok := decodeHeader(rec)
+		if !ok || !recordOK(rec) {
+			continue
+		}
+		clear(rec[int(h.length)-h.dataLen():])
+		le.PutUint32(rec, crc(rec[4:]))
+		if _, err := f.WriteAt(rec, op.off); err != nil {
+			return fmt.Errorf("erase write %s at %d: %w", segName(sg.id), op.off, err)
+		}
+		synced[f] = true
+	}
+	for f := range synced {
+		if err := f.Sync(); err != nil {
+			return syncErr{fmt.Errorf("sync after erase: %w", err)}
+		}
+	}
+	return nil
+}
+
+// removeFiles removes the files of dropped segments and syncs the directory.
+// A failure is logged: the file keeps its tombstones, so nothing reappears.
+func (s *Store) removeFiles(drops []*segment) {
+	for _, sg := range drops {
+		f := sg.f
+		if uf, ok := s.unsynced[sg]; ok {
+			f = uf
+			delete(s.unsynced, sg)
+		}
+		if f != nil {
+			f.Close()
+		}
+		if err := s.fs.Remove(s.segPath(sg.id)); err != nil && !isNotExist(err) {
+			s.log.Error("segment not removed", "segment", segName(sg.id), "err", err)
+		}
+	}
+	if err := s.fs.SyncDir(s.msgDir()); err != nil {
+		s.log.Error("directory sync after removal failed", "err", err)
+	}
+}
+
+// finishLocked records the outcome of a cycle. It returns the error to give
+// the cycle's waiters and any further waiters whose appends were undone.
+func (s *Store) finishLocked(jobs []flushJob, drops []*segment, err error) ([]waitEntry, error) {
+	if err == nil {
+		for _, j := range jobs {
+			sg := j.sg
+			sg.written += int64(len(j.buf))
+			sg.spare = j.buf[:0]
+			sg.flushing = nil
+			sg.f = j.f
+		}
+		for _, sg := range drops {
+			sg.f = nil
+		}
+		return nil, nil
+	}
+	if errors.Is(err, syscall.ENOSPC) && !isSyncErr(err) {
+		if rerr := s.rollbackLocked(jobs); rerr == nil {
+			s.mu.drops = append(s.mu.drops, drops...)
+			more := s.mu.waiters
+			s.mu.waiters = nil
+			s.log.Warn("append failed: no space left on device", "err", err)
+			return more, fmt.Errorf("%w: %w", store.ErrNoSpace, err)
+		} else {
+			err = errors.Join(err, rerr)
+		}
+	}
+	for _, j := range jobs {
+		if j.create && j.f != nil {
+			j.sg.f = j.f
+		}
+	}
+	s.mu.failed = fmt.Errorf("%w: %w", store.ErrSyncFailed, err)
+	s.log.Error("store failed: appends are refused until reopen", "err", err)
+	more := s.mu.waiters
+	s.mu.waiters = nil
+	return more, s.mu.failed
+}
+
+// syncErr marks an error from fsync: never retried, never recoverable.
+type syncErr struct{ error }
+
+func (e syncErr) Unwrap() error { return e.error }
+
+func isSyncErr(err error) bool {
+	var se syncErr
+	return errors.As(err, &se)
+}
+
+// rollbackLocked undoes a cycle whose writes failed for lack of space: files
+// are cut back to their last good size and every message not in a file is
+// dropped from the index (its appender is told ErrNoSpace). Tombstones of
+// the cycle are queued again. The store stays usable.
+func (s *Store) rollbackLocked(jobs []flushJob) error {
+	for _, j := range jobs {
+		sg := j.sg
+		if j.f != nil {
+			if err := j.f.Truncate(sg.written); err != nil {
+				return fmt.Errorf("truncate %s to %d: %w", segName(sg.id), sg.written, err)
+			}
+			sg.f = j.f
+		}
+		sg.dels = append(sg.dels, j.dels...)
+	}
+	for _, sg := range s.mu.segs {
+		if sg.size <= sg.written {
+			continue
+		}
+		for i := len(sg.offs) - 1; i >= 0; i-- {
+			if off := int64(sg.offs[i]); off != 0 && off >= sg.written {
+				s.removeLocked(sg, i, 0, false)
+			}
+		}
+	}
+	for _, sg := range slices.Concat(s.mu.segs, s.mu.drops) {
+		if sg.size <= sg.written {
+			continue
+		}
+		sg.flushing, sg.pend = nil, nil
+		sg.size = sg.written
+		if sg.written == 0 {
+			sg.pend = appendSegHeader(nil, sg.id, sg.base)
+			sg.size = int64(len(sg.pend))
+		}
+	}
+	for _, j := range jobs {
+		j.sg.flushing = nil
+		s.markDirtyLocked(j.sg)
+	}
+	s.sweepLocked()
+	return nil
+}

@@ -1,0 +1,191 @@
+package filestore
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"slices"
+)
+
+// Segment file header and record layout; doc.go describes them byte by byte.
+const (
+	segMagic     = "HFSEG\x00\x00\x01"
+	segHeaderLen = 32
+	recHeaderLen = 44
+	// maxRecordLen bounds a record so that a corrupt length can be rejected
+	// before it is trusted; NATS payloads are at most 64 MiB.
+	maxRecordLen = 128 << 20
+)
+
+// Record kinds.
+const (
+	kindMsg    = 1 // a message
+	kindDelete = 2 // sequences of this segment that were removed (runs)
+	kindLost   = 3 // sequences found corrupt by an earlier recovery (bytes, runs)
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func crc(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+var le = binary.LittleEndian
+
+// recHeader is the decoded fixed part of a record.
+type recHeader struct {
+	length  uint32
+	kind    uint8
+	flags   uint8
+	subjLen uint16
+	hdrLen  uint32
+	seq     uint64
+	ts      int64
+	ttl     int64
+}
+
+func (h *recHeader) dataLen() int { return int(h.length) - recHeaderLen - int(h.subjLen) - int(h.hdrLen) }
+
+// recordLen is the size on disk of a message record.
+func recordLen(subj string, hdr, data []byte) int {
+	return recHeaderLen + len(subj) + len(hdr) + len(data)
+}
+
+// msgSize converts a record length into the store's accounting size
+// (store.MsgSize: subject + header + data + 16).
+func msgSize(recLen uint32) uint64 { return uint64(recLen) - recHeaderLen + 16 }
+
+// appendSegHeader appends a segment file header.
+func appendSegHeader(b []byte, id, base uint64) []byte {
+	h := make([]byte, segHeaderLen)
+	copy(h, segMagic)
+	le.PutUint64(h[8:], base)
+	le.PutUint64(h[16:], id)
+	le.PutUint32(h[28:], crc(h[:28]))
+	return append(b, h...)
+}
+
+// decodeSegHeader returns the base sequence and id of a segment header.
+func decodeSegHeader(b []byte) (base, id uint64, ok bool) {
+	if len(b) < segHeaderLen || string(b[:8]) != segMagic || le.Uint32(b[28:]) != crc(b[:28]) {
+		return 0, 0, false
+	}
+	return le.Uint64(b[8:]), le.Uint64(b[16:]), true
+}
+
+// appendRecord appends one record with the given body parts.
+func appendRecord(b []byte, kind uint8, seq uint64, ts, ttl int64, subj string, hdr, data []byte) []byte {
+	n := recordLen(subj, hdr, data)
+	start := len(b)
+	b = slices.Grow(b, n)[:start+n]
+	r := b[start:]
+	le.PutUint32(r[4:], uint32(n))
+	r[8] = kind
+	r[9] = 0
+	le.PutUint16(r[10:], uint16(len(subj)))
+	le.PutUint32(r[12:], uint32(len(hdr)))
+	le.PutUint64(r[16:], seq)
+	le.PutUint64(r[24:], uint64(ts))
+	le.PutUint64(r[32:], uint64(ttl))
+	le.PutUint32(r[40:], crc(r[4:40]))
+	p := r[recHeaderLen:]
+	p = p[copy(p, subj):]
+	p = p[copy(p, hdr):]
+	copy(p, data)
+	le.PutUint32(r[0:], crc(r[4:]))
+	return b
+}
+
+// decodeHeader checks and decodes the fixed part of the record at the start of
+// b. ok is false if fewer than recHeaderLen bytes are given, the header
+// checksum fails, or the fields are inconsistent.
+func decodeHeader(b []byte) (h recHeader, ok bool) {
+	if len(b) < recHeaderLen || le.Uint32(b[40:]) != crc(b[4:40]) {
+		return h, false
+	}
+	h = recHeader{
+		length:  le.Uint32(b[4:]),
+		kind:    b[8],
+		flags:   b[9],
+		subjLen: le.Uint16(b[10:]),
+		hdrLen:  le.Uint32(b[12:]),
+		seq:     le.Uint64(b[16:]),
+		ts:      int64(le.Uint64(b[24:])),
+		ttl:     int64(le.Uint64(b[32:])),
+	}
+	if h.length < recHeaderLen || h.length > maxRecordLen || h.kind < kindMsg || h.kind > kindLost || h.dataLen() < 0 {
+		return h, false
+	}
+	return h, true
+}
+
+// recordOK reports whether the whole-record checksum of rec holds.
+func recordOK(rec []byte) bool { return le.Uint32(rec) == crc(rec[4:]) }
+
+// seqRun is a run of consecutive sequences [first, first+n).
+type seqRun struct{ first, n uint64 }
+
+func (r seqRun) end() uint64 { return r.first + r.n }
+
+// addRun appends seq to runs, extending the last run when adjacent.
+func addRun(runs []seqRun, first, n uint64) []seqRun {
+	if l := len(runs); l > 0 && runs[l-1].end() == first {
+		runs[l-1].n += n
+		return runs
+	}
+	return append(runs, seqRun{first, n})
+}
+
+// appendRuns encodes runs as uvarint pairs: gap from the previous run's end
+// (from 0 for the first) and length. Runs must be ascending.
+func appendRuns(b []byte, runs []seqRun) []byte {
+	var prev uint64
+	for _, r := range runs {
+		b = binary.AppendUvarint(b, r.first-prev)
+		b = binary.AppendUvarint(b, r.n)
+		prev = r.end()
+	}
+	return b
+}
+
+// decodeRuns is the inverse of appendRuns.
+func decodeRuns(b []byte) ([]seqRun, bool) {
+	var runs []seqRun
+	var prev uint64
+	for len(b) > 0 {
+		gap, n1 := binary.Uvarint(b)
+		if n1 <= 0 {
+			return nil, false
+		}
+		n, n2 := binary.Uvarint(b[n1:])
+		if n2 <= 0 {
+			return nil, false
+		}
+		b = b[n1+n2:]
+		r := seqRun{prev + gap, n}
+		runs = append(runs, r)
+		prev = r.end()
+	}
+	return runs, true
+}
+
+// sortRuns sorts and merges runs.
+func sortRuns(runs []seqRun) []seqRun {
+	slices.SortFunc(runs, func(a, b seqRun) int {
+		switch {
+		case a.first < b.first:
+			return -1
+		case a.first > b.first:
+			return 1
+		}
+		return 0
+	})
+	out := runs[:0]
+	for _, r := range runs {
+		if l := len(out); l > 0 && out[l-1].end() >= r.first {
+			if r.end() > out[l-1].end() {
+				out[l-1].n = r.end() - out[l-1].first
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
