@@ -41,7 +41,9 @@ type recHeader struct {
 	ttl     int64
 }
 
-func (h *recHeader) dataLen() int { return int(h.length) - recHeaderLen - int(h.subjLen) - int(h.hdrLen) }
+func (h *recHeader) dataLen() int {
+	return int(h.length) - recHeaderLen - int(h.subjLen) - int(h.hdrLen)
+}
 
 // recordLen is the size on disk of a message record.
 func recordLen(subj string, hdr, data []byte) int {

@@ -317,4 +317,3 @@ func (s *Store) UpdateConfig(cfg store.Config) error {
 	s.wake()
 	return nil
 }
-

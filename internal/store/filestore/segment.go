@@ -53,7 +53,9 @@ func segName(id uint64) string { return fmt.Sprintf("%016x.seg", id) }
 func (sg *segment) last() uint64 { return sg.base + uint64(len(sg.offs)) - 1 }
 
 // holds reports whether seq falls in the index range of the segment.
-func (sg *segment) holds(seq uint64) bool { return seq >= sg.base && seq-sg.base < uint64(len(sg.offs)) }
+func (sg *segment) holds(seq uint64) bool {
+	return seq >= sg.base && seq-sg.base < uint64(len(sg.offs))
+}
 
 // read returns the record at off, which is n bytes long, from the file or from
 // the buffers not yet written. The result is a fresh slice owned by the caller.

@@ -40,7 +40,9 @@ func (a *ackRecorder) Done(seq uint64, err error) {
 	a.acked = append(a.acked, seq)
 }
 
-func payload(seq uint64) []byte { return []byte(fmt.Sprintf("payload-%d-%s", seq, bytes.Repeat([]byte("x"), int(seq%50)))) }
+func payload(seq uint64) []byte {
+	return []byte(fmt.Sprintf("payload-%d-%s", seq, bytes.Repeat([]byte("x"), int(seq%50))))
+}
 
 func TestAppendLoadReopen(t *testing.T) {
 	for _, tc := range []struct {
