@@ -1,0 +1,158 @@
+package memstore
+
+import (
+	"container/heap"
+
+	"github.com/holdfast-mq/holdfast/internal/store"
+)
+
+// Limits are enforced in the order nats-server's memstore uses on store:
+// max_msgs_per_subject first (only the new message's subject), then max_msgs,
+// then max_bytes (RETENTION.md §2, discard old).
+
+// enforceSubjectLocked trims si to MaxMsgsPerSubject, oldest first.
+func (s *Store) enforceSubjectLocked(si *subjectIndex) {
+	limit := s.mu.cfg.MaxMsgsPerSubject
+	for limit > 0 && int64(len(si.seqs)) > limit {
+		s.removeLocked(si.first(), store.ReasonMaxPerSubject, false)
+	}
+}
+
+// enforceTotalsLocked trims the oldest messages to MaxMsgs, then to MaxBytes.
+// A message larger than MaxBytes on its own is removed too.
+func (s *Store) enforceTotalsLocked() {
+	if limit := s.mu.cfg.MaxMsgs; limit > 0 {
+		for int64(len(s.mu.msgs)) > limit {
+			s.removeLocked(s.mu.first, store.ReasonMaxMsgs, false)
+		}
+	}
+	if limit := s.mu.cfg.MaxBytes; limit > 0 {
+		for s.mu.bytes > uint64(limit) {
+			s.removeLocked(s.mu.first, store.ReasonMaxBytes, false)
+		}
+	}
+}
+
+// UpdateConfig implements store.Store. The new limits apply at once; a shorter
+// MaxAge applies at the next Expire, which needs the time. FirstSeq only
+// matters for a new store and is ignored. OnRemove is replaced with cfg's.
+func (s *Store) UpdateConfig(cfg store.Config) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closed {
+		return store.ErrClosed
+	}
+	s.mu.cfg = cfg
+	if cfg.MaxMsgsPerSubject > 0 {
+		for _, si := range s.mu.subjects {
+			s.enforceSubjectLocked(si)
+		}
+	}
+	s.enforceTotalsLocked()
+	return nil
+}
+
+// Expire implements store.Store. TTLs are checked first, so a message due
+// both ways reports ReasonTTL; max_age skips messages with TTL -1.
+func (s *Store) Expire(now int64) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closed {
+		return 0, store.ErrClosed
+	}
+	s.expireTTLLocked(now)
+	next := s.expireAgeLocked(now)
+	if ttl := s.nextTTLLocked(); ttl != 0 && (next == 0 || ttl < next) {
+		next = ttl
+	}
+	return next, nil
+}
+
+// expireTTLLocked removes the messages whose TTL is due at now.
+func (s *Store) expireTTLLocked(now int64) {
+	for {
+		at := s.nextTTLLocked()
+		if at == 0 || at > now {
+			return
+		}
+		e := heap.Pop(&s.mu.ttls).(ttlEntry)
+		s.removeLocked(e.seq, store.ReasonTTL, false)
+	}
+}
+
+// nextTTLLocked drops stale entries from the top of the heap and returns the
+// earliest live deadline, or 0. An entry is stale when its message is gone or
+// its sequence was reused after Truncate (the deadline no longer matches).
+func (s *Store) nextTTLLocked() int64 {
+	h := &s.mu.ttls
+	for h.Len() > 0 {
+		top := (*h)[0]
+		if m := s.mu.msgs[top.seq]; m != nil && m.expires() == top.at {
+			return top.at
+		}
+		heap.Pop(h)
+	}
+	return 0
+}
+
+// expireAgeLocked removes messages older than MaxAge, oldest first, and
+// returns when the next one is due.
+func (s *Store) expireAgeLocked(now int64) int64 {
+	maxAge := int64(s.mu.cfg.MaxAge)
+	if maxAge <= 0 {
+		return 0
+	}
+	cutoff := now - maxAge
+	for seq := s.nextLiveLocked(s.mu.ageCursor); seq != 0; seq = s.nextLiveLocked(seq + 1) {
+		m := s.mu.msgs[seq]
+		if m.ttl < 0 {
+			continue
+		}
+		if m.time > cutoff {
+			s.mu.ageCursor = seq
+			return m.time + maxAge
+		}
+		s.removeLocked(seq, store.ReasonMaxAge, false)
+	}
+	s.mu.ageCursor = s.mu.last + 1
+	return 0
+}
+
+// ttlEntry is one message's TTL deadline.
+type ttlEntry struct {
+	at  int64
+	seq uint64
+}
+
+// ttlHeap is a min-heap of deadlines (container/heap).
+type ttlHeap []ttlEntry
+
+func (h ttlHeap) Len() int           { return len(h) }
+func (h ttlHeap) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h ttlHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *ttlHeap) Push(x any)        { *h = append(*h, x.(ttlEntry)) }
+func (h *ttlHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
+}
+
+// pushTTLLocked records m's deadline. When entries of removed messages
+// outnumber the live ones it first rebuilds the heap without them.
+func (s *Store) pushTTLLocked(m *msg) {
+	h := &s.mu.ttls
+	if len(*h) > 2*s.mu.ttlLive+64 {
+		kept := (*h)[:0]
+		for _, e := range *h {
+			if lm := s.mu.msgs[e.seq]; lm != nil && lm.expires() == e.at {
+				kept = append(kept, e)
+			}
+		}
+		clear((*h)[len(kept):])
+		*h = kept
+		heap.Init(h)
+	}
+	heap.Push(h, ttlEntry{at: m.expires(), seq: m.seq})
+	s.mu.ttlLive++
+}

@@ -1,0 +1,309 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/holdfast-mq/holdfast/internal/store"
+)
+
+var (
+	modelSubjects = []string{"a", "b.x", "b.y", "c.d.e", "c.x.e", "kv.1", "kv.2", "kv.3", "kv.4", "kv.5", "z.z.z.z"}
+	modelFilters  = []string{"", ">", "a", "b.*", "b.>", "*.x", "c.*.e", "kv.*", "*", "zz", "kv.3", "*.*.*", "c.>", "a..b"}
+)
+
+// testModel compares the store with the reference model over seeded random
+// operations. A failure names the seed and the step; rerun with that seed.
+func testModel(t *testing.T, open Opener) {
+	steps := 3000
+	if testing.Short() {
+		steps = 500
+	}
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
+			var cfg store.Config
+			if seed%3 == 0 {
+				cfg.FirstSeq = 100
+			}
+			runModel(t, open, seed, steps, cfg)
+		})
+	}
+}
+
+type modelRun struct {
+	t   *testing.T
+	h   *harness
+	m   *model
+	rng *rand.Rand
+	op  string // the operation being checked, for failure messages
+}
+
+func runModel(t *testing.T, open Opener, seed uint64, steps int, cfg store.Config) {
+	h := newHarness(t, open, cfg)
+	r := &modelRun{t: t, h: h, m: newModel(cfg), rng: rand.New(rand.NewPCG(seed, seed*7919))}
+	for i := range steps {
+		n := r.rng.IntN(100)
+		switch {
+		case n < 45:
+			r.append()
+		case n < 55:
+			r.delete()
+		case n < 58:
+			r.purge()
+		case n < 60:
+			r.compact()
+		case n < 61:
+			r.truncate()
+		case n < 66:
+			r.expire()
+		case n < 68:
+			r.updateConfig()
+		default:
+			r.read()
+		}
+		r.checkRemovals()
+		if i%25 == 0 || n < 68 {
+			r.checkState()
+		}
+		if t.Failed() {
+			t.Fatalf("seed %d: failed at step %d (%s)", seed, i, r.op)
+		}
+	}
+	r.checkState()
+	r.checkAll()
+}
+
+func (r *modelRun) fail(format string, args ...any) {
+	r.t.Helper()
+	r.t.Errorf("%s: %s", r.op, fmt.Sprintf(format, args...))
+}
+
+// seqNear picks a sequence around the live range, sometimes outside it.
+func (r *modelRun) seqNear() uint64 {
+	st := r.m.state()
+	lo := st.FirstSeq
+	if lo > 2 {
+		lo -= 2
+	}
+	return lo + r.rng.Uint64N(st.LastSeq+4-lo)
+}
+
+func (r *modelRun) append() {
+	subj := modelSubjects[r.rng.IntN(len(modelSubjects))]
+	var hdr []byte
+	if r.rng.IntN(4) == 0 {
+		hdr = []byte("NATS/1.0\r\nK: v\r\n\r\n")
+	}
+	data := make([]byte, r.rng.IntN(40))
+	for i := range data {
+		data[i] = byte(r.rng.Uint32())
+	}
+	var ttl int64
+	switch n := r.rng.IntN(100); {
+	case n < 10:
+		ttl = int64(1+r.rng.IntN(50)) * int64(time.Millisecond)
+	case n < 13:
+		ttl = -1
+	}
+	now := r.h.now + int64(r.rng.IntN(3))*int64(time.Millisecond)
+	r.h.now = now
+	r.op = fmt.Sprintf("Append(%q, ttl %d)", subj, ttl)
+	seq, err := r.h.s.Append(subj, hdr, data, now, ttl, nil)
+	want := r.m.append(subj, hdr, data, now, ttl)
+	r.h.appended++
+	r.h.seqs[seq] = subj
+	if err != nil || seq != want {
+		r.fail("= %d, %v; want %d", seq, err, want)
+	}
+}
+
+func (r *modelRun) delete() {
+	seq := r.seqNear()
+	erase := r.rng.IntN(2) == 0
+	r.op = fmt.Sprintf("Delete(%d, %v)", seq, erase)
+	ok, err := r.h.s.Delete(seq, erase, store.ReasonDelete)
+	if want := r.m.remove(seq, store.ReasonDelete); ok != want || err != nil {
+		r.fail("= %v, %v; want %v", ok, err, want)
+	}
+}
+
+func (r *modelRun) purge() {
+	var o store.PurgeOpts
+	if r.rng.IntN(2) == 0 {
+		o.Subject = modelFilters[r.rng.IntN(len(modelFilters)-1)] // not the invalid one
+	}
+	switch r.rng.IntN(4) {
+	case 0:
+		o.Seq = r.seqNear()
+	case 1:
+		o.Keep = r.rng.Uint64N(12)
+	case 2:
+		o.Seq, o.Keep = r.seqNear(), r.rng.Uint64N(12)
+	}
+	if r.rng.IntN(4) != 0 && o.Seq == 0 && o.Keep == 0 && o.Subject == "" {
+		o.Keep = 1 + r.rng.Uint64N(30) // full purges would keep the stream small
+	}
+	r.op = fmt.Sprintf("Purge(%+v)", o)
+	n, err := r.h.s.Purge(o)
+	if want := r.m.purge(o); n != want || err != nil {
+		r.fail("= %d, %v; want %d", n, err, want)
+	}
+}
+
+func (r *modelRun) compact() {
+	seq := r.seqNear()
+	r.op = fmt.Sprintf("Compact(%d)", seq)
+	n, err := r.h.s.Compact(seq)
+	if want := r.m.compact(seq); n != want || err != nil {
+		r.fail("= %d, %v; want %d", n, err, want)
+	}
+}
+
+// truncate cuts back to a live message (or past the end): the cases pinned.
+func (r *modelRun) truncate() {
+	seq := r.m.last + r.rng.Uint64N(3)
+	if len(r.m.msgs) > 0 && r.rng.IntN(3) != 0 {
+		seq = r.m.msgs[len(r.m.msgs)-1-r.rng.IntN(min(5, len(r.m.msgs)))].Seq
+	}
+	r.op = fmt.Sprintf("Truncate(%d)", seq)
+	if seq < r.m.last {
+		r.h.reused = true
+	}
+	r.m.truncate(seq)
+	if err := r.h.s.Truncate(seq); err != nil {
+		r.fail("%v", err)
+	}
+}
+
+func (r *modelRun) expire() {
+	r.h.now += int64(r.rng.IntN(20)) * int64(time.Millisecond)
+	r.op = fmt.Sprintf("Expire(t0+%v)", time.Duration(r.h.now-t0))
+	next, err := r.h.s.Expire(r.h.now)
+	if want := r.m.expire(r.h.now); next != want || err != nil {
+		r.fail("next = t0+%v, %v; want t0+%v", time.Duration(next-t0), err, time.Duration(want-t0))
+	}
+}
+
+func (r *modelRun) updateConfig() {
+	cfg := r.h.cfg
+	cfg.MaxMsgs = []int64{0, 0, 20, 60, 200}[r.rng.IntN(5)]
+	cfg.MaxBytes = []int64{0, 0, 1500, 6000}[r.rng.IntN(4)]
+	cfg.MaxMsgsPerSubject = []int64{0, 0, 1, 3, 10}[r.rng.IntN(5)]
+	cfg.MaxAge = []time.Duration{0, 0, 30 * time.Millisecond, 200 * time.Millisecond}[r.rng.IntN(4)]
+	r.op = fmt.Sprintf("UpdateConfig(msgs %d bytes %d per %d age %v)", cfg.MaxMsgs, cfg.MaxBytes, cfg.MaxMsgsPerSubject, cfg.MaxAge)
+	r.h.cfg = cfg
+	if err := r.h.s.UpdateConfig(cfg); err != nil {
+		r.fail("%v", err)
+	}
+	r.m.updateConfig(cfg)
+}
+
+func (r *modelRun) read() {
+	filter := modelFilters[r.rng.IntN(len(modelFilters))]
+	start := r.seqNear()
+	switch r.rng.IntN(7) {
+	case 0:
+		r.op = fmt.Sprintf("Load(%d)", start)
+		got, err := r.h.s.Load(start)
+		r.compareMsg(got, err, r.m.load(start), nil)
+	case 1:
+		r.op = fmt.Sprintf("LoadNext(%q, %d)", filter, start)
+		got, err := r.h.s.LoadNext(filter, start)
+		r.compareMsg(got, err, r.m.loadNext(filter, start), filter)
+	case 2:
+		r.op = fmt.Sprintf("LoadPrev(%q, %d)", filter, start)
+		got, err := r.h.s.LoadPrev(filter, start)
+		r.compareMsg(got, err, r.m.loadPrev(filter, start), filter)
+	case 3:
+		r.op = fmt.Sprintf("LoadLast(%q)", filter)
+		got, err := r.h.s.LoadLast(filter)
+		r.compareMsg(got, err, r.m.loadPrev(filter, r.m.last), filter)
+	case 4, 5:
+		r.op = fmt.Sprintf("FilteredState(%q, %d)", filter, start)
+		if got, want := r.h.s.FilteredState(filter, start), r.m.filteredState(filter, start); got != want {
+			r.fail("= %+v, want %+v", got, want)
+		}
+	case 6:
+		r.op = fmt.Sprintf("SubjectsState(%q)", filter)
+		got, want := r.h.s.SubjectsState(filter), r.m.subjectsState(filter)
+		if len(got) != len(want) || !maps.Equal(got, want) {
+			r.fail("= %v, want %v", got, want)
+		}
+		totals := r.h.s.SubjectsTotals(filter)
+		if len(totals) != len(want) {
+			r.fail("SubjectsTotals has %d subjects, want %d", len(totals), len(want))
+		}
+		for k, v := range want {
+			if totals[k] != v.Msgs {
+				r.fail("SubjectsTotals[%q] = %d, want %d", k, totals[k], v.Msgs)
+			}
+		}
+	}
+}
+
+// compareMsg checks a load; filter is nil for Load and the filter otherwise.
+func (r *modelRun) compareMsg(got *store.Msg, err error, want *store.Msg, filter any) {
+	r.t.Helper()
+	if f, ok := filter.(string); ok && !validFilter(f) {
+		if !errors.Is(err, store.ErrInvalidFilter) {
+			r.fail("err = %v, want ErrInvalidFilter", err)
+		}
+		return
+	}
+	if want == nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			r.fail("= %v, %v; want ErrNotFound", got, err)
+		}
+		return
+	}
+	if err != nil {
+		r.fail("%v, want seq %d", err, want.Seq)
+		return
+	}
+	if d := sameMsg(got, want); d != "" {
+		r.fail("%s", d)
+	}
+}
+
+func (r *modelRun) checkRemovals() {
+	r.t.Helper()
+	key := func(x removal) string { return fmt.Sprintf("%v:%d:%s", x.reason, x.seq, x.subject) }
+	var got, want []string
+	all := r.h.rec.snapshot()
+	for _, x := range all[r.h.seen:] {
+		got = append(got, key(x))
+	}
+	r.h.seen = len(all)
+	for _, x := range r.m.take() {
+		want = append(want, key(x))
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		r.fail("removals %v, want %v", got, want)
+	}
+}
+
+func (r *modelRun) checkState() {
+	r.t.Helper()
+	if got, want := r.h.s.State(), r.m.state(); got != want {
+		r.fail("State() = %+v\nwant %+v", got, want)
+	}
+}
+
+// checkAll compares every live message and the deleted list.
+func (r *modelRun) checkAll() {
+	r.op = "final comparison"
+	if got, want := r.h.s.Deleted(), r.m.deleted(); !slices.Equal(got, want) {
+		r.fail("Deleted() = %v, want %v", got, want)
+	}
+	for _, want := range r.m.msgs {
+		got, err := r.h.s.Load(want.Seq)
+		r.compareMsg(got, err, want, nil)
+	}
+}
