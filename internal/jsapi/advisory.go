@@ -1,5 +1,7 @@
 package jsapi
 
+import "time"
+
 // Advisory and metric subjects and their "type" strings
 // (JETSTREAM-MESSAGING.md §12). Subjects ending in Pre take ".<stream>" or
 // ".<stream>.<consumer>"; the T forms are fmt templates.
@@ -69,3 +71,109 @@ const (
 	ActionModified = "modify"
 	ActionDeleted  = "delete"
 )
+
+// TypedEvent starts every advisory and metric: its type string, a unique id
+// (a NUID) and the UTC time it was raised.
+type TypedEvent struct {
+	Type string    `json:"type"`
+	ID   string    `json:"id"`
+	Time time.Time `json:"timestamp"`
+}
+
+// StreamActionAdvisory is published on stream create, update and delete.
+type StreamActionAdvisory struct {
+	TypedEvent
+	Stream string `json:"stream"`
+	Action string `json:"action"` // ActionCreated, ActionModified or ActionDeleted
+	Domain string `json:"domain,omitempty"`
+}
+
+// ConsumerActionAdvisory is published on consumer create and delete.
+type ConsumerActionAdvisory struct {
+	TypedEvent
+	Stream   string `json:"stream"`
+	Consumer string `json:"consumer"`
+	Action   string `json:"action"`
+	Domain   string `json:"domain,omitempty"`
+}
+
+// ConsumerPauseAdvisory is published when a consumer is paused or resumed.
+type ConsumerPauseAdvisory struct {
+	TypedEvent
+	Stream     string    `json:"stream"`
+	Consumer   string    `json:"consumer"`
+	Paused     bool      `json:"paused"`
+	PauseUntil time.Time `json:"pause_until"`
+	Domain     string    `json:"domain,omitempty"`
+}
+
+// ConsumerPinnedAdvisory is published when a priority group gets a pin.
+type ConsumerPinnedAdvisory struct {
+	TypedEvent
+	Account        string `json:"account,omitempty"`
+	Stream         string `json:"stream"`
+	Consumer       string `json:"consumer"`
+	Domain         string `json:"domain,omitempty"`
+	Group          string `json:"group"`
+	PinnedClientID string `json:"pinned_id"`
+}
+
+// ConsumerUnpinnedAdvisory is published when a pin is released; Reason is
+// "admin" (CONSUMER.UNPIN) or "timeout".
+type ConsumerUnpinnedAdvisory struct {
+	TypedEvent
+	Account  string `json:"account,omitempty"`
+	Stream   string `json:"stream"`
+	Consumer string `json:"consumer"`
+	Domain   string `json:"domain,omitempty"`
+	Group    string `json:"group"`
+	Reason   string `json:"reason"`
+}
+
+// MaxDeliverAdvisory is published once when a message reaches max_deliver.
+// It has no consumer_seq.
+type MaxDeliverAdvisory struct {
+	TypedEvent
+	Stream     string `json:"stream"`
+	Consumer   string `json:"consumer"`
+	StreamSeq  uint64 `json:"stream_seq"`
+	Deliveries uint64 `json:"deliveries"`
+	Domain     string `json:"domain,omitempty"`
+}
+
+// NakAdvisory is published for every -NAK.
+type NakAdvisory struct {
+	TypedEvent
+	Stream      string `json:"stream"`
+	Consumer    string `json:"consumer"`
+	ConsumerSeq uint64 `json:"consumer_seq"`
+	StreamSeq   uint64 `json:"stream_seq"`
+	Deliveries  uint64 `json:"deliveries"`
+	Domain      string `json:"domain,omitempty"`
+}
+
+// TerminatedAdvisory is published for every +TERM, and when the server
+// terminates a pending message removed by limits or deletes.
+type TerminatedAdvisory struct {
+	TypedEvent
+	Stream      string `json:"stream"`
+	Consumer    string `json:"consumer"`
+	ConsumerSeq uint64 `json:"consumer_seq"`
+	StreamSeq   uint64 `json:"stream_seq"`
+	Deliveries  uint64 `json:"deliveries"`
+	Reason      string `json:"reason,omitempty"`
+	Domain      string `json:"domain,omitempty"`
+}
+
+// ConsumerAckMetric is the sampled ack metric; AckTime is the time from
+// the last delivery to the ack.
+type ConsumerAckMetric struct {
+	TypedEvent
+	Stream      string        `json:"stream"`
+	Consumer    string        `json:"consumer"`
+	ConsumerSeq uint64        `json:"consumer_seq"`
+	StreamSeq   uint64        `json:"stream_seq"`
+	AckTime     time.Duration `json:"ack_time"`
+	Deliveries  uint64        `json:"deliveries"`
+	Domain      string        `json:"domain,omitempty"`
+}

@@ -132,6 +132,31 @@ var wireSamples = []struct {
 		json: `{"error":{"code":429,"err_code":10167,"description":"too many requests"},"stream":"S","seq":0}`,
 		into: func() any { return new(PubAckResponse) },
 	},
+	{
+		name: "max deliveries advisory (MESSAGING §12)",
+		json: `{"type":"io.nats.jetstream.advisory.v1.max_deliver","id":"WrVYxq3o","timestamp":"2026-11-25T10:08:10.997784175Z","stream":"IMD","consumer":"C","stream_seq":1,"deliveries":1}`,
+		into: func() any { return new(MaxDeliverAdvisory) },
+	},
+	{
+		name: "terminated advisory",
+		json: `{"type":"io.nats.jetstream.advisory.v1.terminated","id":"WrVYxq3p","timestamp":"2026-11-25T10:08:11Z","stream":"IMD","consumer":"C2","consumer_seq":1,"stream_seq":1,"deliveries":1,"reason":"done here"}`,
+		into: func() any { return new(TerminatedAdvisory) },
+	},
+	{
+		name: "nak advisory",
+		json: `{"type":"io.nats.jetstream.advisory.v1.nak","id":"WrVYxq3q","timestamp":"2026-11-25T10:08:12Z","stream":"IMD","consumer":"C","consumer_seq":1,"stream_seq":1,"deliveries":1}`,
+		into: func() any { return new(NakAdvisory) },
+	},
+	{
+		name: "ack metric",
+		json: `{"type":"io.nats.jetstream.metric.v1.consumer_ack","id":"WrVYxq3r","timestamp":"2026-11-25T10:08:13Z","stream":"SMP","consumer":"S","consumer_seq":1,"stream_seq":1,"ack_time":603036915,"deliveries":1}`,
+		into: func() any { return new(ConsumerAckMetric) },
+	},
+	{
+		name: "stream action advisory",
+		json: `{"type":"io.nats.jetstream.advisory.v1.stream_action","id":"WrVYxq3s","timestamp":"2026-11-25T10:08:14Z","stream":"S","action":"create","domain":"hub"}`,
+		into: func() any { return new(StreamActionAdvisory) },
+	},
 }
 
 func TestWireSamplesRoundTrip(t *testing.T) {
