@@ -56,7 +56,7 @@ func (c *cache[T]) put(subject string, r *Result[T]) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil {
-		c.m = make(map[string]cached[T], c.max)
+		c.m = make(map[string]cached[T])
 	}
 	if e, ok := c.m[subject]; ok {
 		// Two misses raced on the same subject under the same read lock

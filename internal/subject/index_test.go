@@ -28,10 +28,19 @@ func (ref reference) match(subject string) string {
 		if e.queue == "" {
 			r.Plain = append(r.Plain, e.v)
 		} else {
-			r.addGroup(e.queue, []int{e.v})
+			addGroup(r, e.queue, e.v)
 		}
 	}
 	return canon(r)
+}
+
+// addGroup adds v to the group called name, creating it if needed.
+func addGroup(r *Result[int], name string, v int) {
+	if i := r.group(name); i >= 0 {
+		r.Queues[i].Members = append(r.Queues[i].Members, v)
+		return
+	}
+	r.Queues = append(r.Queues, Group[int]{Name: name, Members: []int{v}})
 }
 
 func (ref reference) remove(e entry) reference {

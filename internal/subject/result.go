@@ -88,13 +88,3 @@ func (r *Result[T]) group(name string) int {
 	}
 	return -1
 }
-
-// addGroup appends members to the group called name, creating it if
-// needed. The reference implementation in the tests builds results with it.
-func (r *Result[T]) addGroup(name string, members []T) {
-	if i := r.group(name); i >= 0 {
-		r.Queues[i].Members = append(r.Queues[i].Members, members...)
-		return
-	}
-	r.Queues = append(r.Queues, Group[T]{Name: name, Members: append([]T(nil), members...)})
-}
