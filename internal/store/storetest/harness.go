@@ -59,6 +59,8 @@ type harness struct {
 	// can then no longer be matched to subjects and loads by sequence.
 	reused bool
 	seen   int // removals already checked by the model test
+	// reopenFn opens the same store again (RunDurable only).
+	reopenFn func(store.Config) store.Store
 }
 
 func newHarness(t *testing.T, open Opener, cfg store.Config) *harness {
@@ -278,6 +280,8 @@ func sameMsg(got, want *store.Msg) string {
 	}
 	return ""
 }
+
+func show(v any) string { return fmt.Sprintf("%+v", v) }
 
 func wantErr(t *testing.T, what string, err, want error) {
 	t.Helper()

@@ -41,41 +41,50 @@ type modelRun struct {
 	m   *model
 	rng *rand.Rand
 	op  string // the operation being checked, for failure messages
+	n   int    // steps taken
 }
 
 func runModel(t *testing.T, open Opener, seed uint64, steps int, cfg store.Config) {
 	h := newHarness(t, open, cfg)
-	r := &modelRun{t: t, h: h, m: newModel(cfg), rng: rand.New(rand.NewPCG(seed, seed*7919))}
+	r := &modelRun{t: t, h: h, m: newModel(cfg), rng: newRand(seed)}
 	for i := range steps {
-		n := r.rng.IntN(100)
-		switch {
-		case n < 45:
-			r.append()
-		case n < 55:
-			r.delete()
-		case n < 58:
-			r.purge()
-		case n < 60:
-			r.compact()
-		case n < 61:
-			r.truncate()
-		case n < 66:
-			r.expire()
-		case n < 68:
-			r.updateConfig()
-		default:
-			r.read()
-		}
-		r.checkRemovals()
-		if i%25 == 0 || n < 68 {
-			r.checkState()
-		}
+		r.step()
 		if t.Failed() {
 			t.Fatalf("seed %d: failed at step %d (%s)", seed, i, r.op)
 		}
 	}
 	r.checkState()
 	r.checkAll()
+}
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed*7919)) }
+
+// step performs one random operation and checks it against the model.
+func (r *modelRun) step() {
+	r.n++
+	n := r.rng.IntN(100)
+	switch {
+	case n < 45:
+		r.append()
+	case n < 55:
+		r.delete()
+	case n < 58:
+		r.purge()
+	case n < 60:
+		r.compact()
+	case n < 61:
+		r.truncate()
+	case n < 66:
+		r.expire()
+	case n < 68:
+		r.updateConfig()
+	default:
+		r.read()
+	}
+	r.checkRemovals()
+	if r.n%25 == 0 || n < 68 {
+		r.checkState()
+	}
 }
 
 func (r *modelRun) fail(format string, args ...any) {
