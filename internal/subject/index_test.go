@@ -443,3 +443,81 @@ func TestIndexMatchCachedNoAlloc(t *testing.T) {
 		t.Errorf("allocs = %v, want 0", n)
 	}
 }
+
+// TestIndexManyMembers covers filters with more members than posThreshold,
+// where removal switches from a scan to a position map.
+func TestIndexManyMembers(t *testing.T) {
+	x := NewIndex[int]()
+	const n = 5 * posThreshold
+	for _, q := range []string{"", "workers"} {
+		for v := range n {
+			if err := x.Insert("svc.>", q, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := x.Insert("svc.>", q, 0); !errors.Is(err, ErrExists) {
+			t.Fatalf("duplicate Insert = %v, want ErrExists", err)
+		}
+	}
+	if r := x.Match("svc.a"); r.Len() != 2*n || len(r.Plain) != n || len(r.Queues) != 1 {
+		t.Fatalf("Match = %d values (%d plain, %d groups), want %d", r.Len(), len(r.Plain), len(r.Queues), 2*n)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	left := map[int]bool{}
+	for v := range n {
+		left[v] = true
+	}
+	for _, v := range rng.Perm(n) {
+		for _, q := range []string{"", "workers"} {
+			if err := x.Remove("svc.>", q, v); err != nil {
+				t.Fatalf("Remove(%d, %q): %v", v, q, err)
+			}
+			if err := x.Remove("svc.>", q, v); !errors.Is(err, ErrNotFound) {
+				t.Fatalf("second Remove(%d, %q) = %v, want ErrNotFound", v, q, err)
+			}
+		}
+		delete(left, v)
+		r := x.Match("svc.a")
+		want := slices.Sorted(func(yield func(int) bool) {
+			for v := range left {
+				if !yield(v) {
+					return
+				}
+			}
+		})
+		if got := slices.Sorted(slices.Values(r.Plain)); !slices.Equal(got, want) {
+			t.Fatalf("after removing %d: plain %v, want %v", v, got, want)
+		}
+		if len(left) > 0 && !slices.Equal(slices.Sorted(slices.Values(r.Queues[0].Members)), want) {
+			t.Fatalf("after removing %d: queue %v, want %v", v, r.Queues[0].Members, want)
+		}
+	}
+	if !x.mu.root.unused() || x.Count() != 0 {
+		t.Errorf("index not empty: Count() = %d", x.Count())
+	}
+	var nilResult *Result[int]
+	if !nilResult.Empty() || nilResult.Len() != 0 {
+		t.Error("nil Result is not empty")
+	}
+}
+
+func TestIndexAllStops(t *testing.T) {
+	x := NewIndex[int]()
+	for v := range 10 {
+		if err := x.Insert("a", "", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	calls := 0
+	x.All(func(filter, queue string, v int) bool {
+		calls++
+		// fn may call back into the index: All works on a snapshot.
+		if err := x.Insert("b", "", v); err != nil {
+			t.Error(err)
+		}
+		return calls < 3
+	})
+	if calls != 3 || x.Count() != 13 {
+		t.Errorf("calls = %d, Count() = %d; want 3, 13", calls, x.Count())
+	}
+}
