@@ -193,8 +193,8 @@ func (p *Parser) parse(buf []byte, h Handler) error {
 }
 
 // parseName matches op-name bytes case-insensitively against the names this
-// side accepts, failing at the first byte that no name allows, as nats-server
-// does (an HTTP request gets -ERR at its first byte).
+// side accepts, failing at the first byte that no name allows, so that
+// garbage such as an HTTP request is refused at once, not after a line.
 func (p *Parser) parseName(buf []byte, i int) (int, error) {
 	if p.state == stateStart {
 		p.cand = p.first[buf[i]]
