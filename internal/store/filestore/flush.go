@@ -54,8 +54,9 @@ func (s *Store) run() {
 	}
 }
 
-// flush runs one cycle; force syncs even in SyncInterval mode.
-func (s *Store) flush(force bool) {
+// flush runs one cycle; force syncs even in SyncInterval mode. It returns
+// the error given to the cycle's waiters.
+func (s *Store) flush(force bool) error {
 	s.mu.Lock()
 	jobs := s.takeJobsLocked()
 	waiters, syncers, erases, drops := s.mu.waiters, s.mu.syncers, s.mu.erases, s.mu.drops
@@ -65,14 +66,16 @@ func (s *Store) flush(force bool) {
 	s.mu.Unlock()
 	if failed != nil {
 		reply(waiters, syncers, failed)
-		return
+		return failed
 	}
 
 	err := s.writeJobs(jobs)
+	for _, j := range jobs {
+		s.dirUnsynced = s.dirUnsynced || j.create && j.f != nil
+	}
 	if err == nil {
 		for _, j := range jobs {
 			s.unsynced[j.sg] = j.f
-			s.dirUnsynced = s.dirUnsynced || j.create
 		}
 		if durable || force || len(syncers) > 0 || len(erases) > 0 || len(drops) > 0 {
 			err = s.syncPending()
@@ -89,6 +92,7 @@ func (s *Store) flush(force bool) {
 	more, ackErr := s.finishLocked(jobs, drops, err)
 	s.mu.Unlock()
 	reply(append(waiters, more...), syncers, ackErr)
+	return ackErr
 }
 
 func reply(waiters []waitEntry, syncers []chan error, err error) {
@@ -169,8 +173,10 @@ func (s *Store) syncPending() error {
 	return nil
 }
 
-// applyErases overwrites the payload of deleted records with zeros (keeping
-// the checksum valid) after their tombstones were synced, then syncs again.
+// applyErases overwrites the payload of deleted records with zeros after
+// their tombstones were synced, then syncs again. The record checksum is left
+// as it was, so an erased record can never be served: should its tombstone
+// ever be lost, recovery reports it lost instead of serving zeros.
 func (s *Store) applyErases(ops []eraseOp) error {
 	synced := map[File]bool{}
 	for _, op := range ops {
@@ -190,9 +196,9 @@ func (s *Store) applyErases(ops []eraseOp) error {
 		if !ok || !recordOK(rec) {
 			continue
 		}
-		clear(rec[int(h.length)-h.dataLen():])
-		le.PutUint32(rec, crc(rec[4:]))
-		if _, err := f.WriteAt(rec, op.off); err != nil {
+		data := rec[int(h.length)-h.dataLen():]
+		clear(data)
+		if _, err := f.WriteAt(data, op.off+int64(len(rec)-len(data))); err != nil {
 			return fmt.Errorf("erase write %s at %d: %w", segName(sg.id), op.off, err)
 		}
 		synced[f] = true

@@ -52,7 +52,11 @@ func (s *Store) recover() error {
 	}
 	s.supersede(&all)
 	for k, sc := range all {
-		if err := s.repair(sc, k == len(all)-1, &buf); err != nil {
+		nextBase := uint64(0) // 0: sc is the last segment
+		if k+1 < len(all) {
+			nextBase = all[k+1].sg.base
+		}
+		if err := s.repair(sc, nextBase, &buf); err != nil {
 			return err
 		}
 	}
@@ -150,6 +154,7 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 	var maxSeq uint64 // highest message sequence seen
 	gap := false      // an unreadable region precedes pos
 	gapFrom := uint64(0)
+	gapBytes := int64(0) // unreadable bytes since the gap opened
 	for pos < size {
 		rest := b[pos:]
 		h, ok := decodeHeader(rest)
@@ -165,12 +170,13 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 			s.log.Error("unreadable records in segment", "segment", segName(sg.id), "offset", pos, "resume", next)
 			sc.corrupt = true
 			if !gap {
-				gap, gapFrom = true, max(maxSeq+1, sg.base)
+				gap, gapFrom, gapBytes = true, max(maxSeq+1, sg.base), 0
 			}
 			if next < 0 {
-				sc.hasGap, sc.gapFrom, sc.gapBytes = true, gapFrom, size-pos
+				gapBytes += size - pos
 				break
 			}
+			gapBytes += next - pos
 			pos = next
 			continue
 		}
@@ -189,10 +195,11 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 			maxSeq = max(maxSeq, h.seq)
 		}
 		if !recordOK(rec) {
-			s.log.Error("record checksum failed", "segment", segName(sg.id), "offset", pos, "seq", h.seq, "kind", h.kind)
 			if h.kind == kindMsg {
+				// Harmless if a later tombstone removes it (an erased record).
 				sg.appendIndex(h.seq, badOff, h.length, 0)
 			} else {
+				s.log.Error("record checksum failed", "segment", segName(sg.id), "offset", pos, "kind", h.kind)
 				sc.corrupt = true
 			}
 			pos += int64(h.length)
@@ -201,11 +208,12 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 		s.applyRecord(sc, &h, rec, pos)
 		pos += int64(h.length)
 	}
-	if gap && !sc.hasGap {
-		sc.hasGap, sc.gapFrom, sc.gapBytes = true, gapFrom, 0
+	if gap {
+		sc.hasGap, sc.gapFrom, sc.gapBytes = true, gapFrom, gapBytes
 	}
 	for i, off := range sg.offs {
 		if off == badOff {
+			s.log.Error("record checksum failed", "segment", segName(sg.id), "seq", sg.base+uint64(i))
 			sc.lost = addRun(sc.lost, sg.base+uint64(i), 1)
 			sc.lostBytes += msgSize(sg.lens[i])
 			sg.offs[i] = 0
@@ -308,8 +316,10 @@ func (s *Store) supersede(all *[]*scanned) {
 	*all = out
 }
 
-// repair truncates a torn tail and quarantines a corrupt segment.
-func (s *Store) repair(sc *scanned, last bool, buf *[]byte) error {
+// repair truncates a torn tail and quarantines a corrupt segment. nextBase
+// is the base of the following segment, 0 for the last one.
+func (s *Store) repair(sc *scanned, nextBase uint64, buf *[]byte) error {
+	last := nextBase == 0
 	sg := sc.sg
 	if sg.base == 0 {
 		sg.base = 1
@@ -322,12 +332,12 @@ func (s *Store) repair(sc *scanned, last bool, buf *[]byte) error {
 			end += uint64(sc.gapBytes / (recHeaderLen + 1))
 		}
 		if !last {
-			end = sg.last()
+			end = nextBase - 1
 		}
 		if end >= sc.gapFrom {
 			sc.lost = append(sc.lost, seqRun{sc.gapFrom, end - sc.gapFrom + 1})
 		}
-		if last && end > sg.last() {
+		if end > sg.last() && end >= sg.base {
 			// Keep the sequences reserved: extend the index with holes.
 			for sg.last() < end {
 				sg.offs, sg.lens, sg.subj = append(sg.offs, 0), append(sg.lens, 0), append(sg.subj, 0)

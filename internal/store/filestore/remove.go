@@ -128,7 +128,7 @@ func (s *Store) Delete(seq uint64, erase bool, reason store.Reason) (bool, error
 	}
 	ch := s.syncRequestLocked()
 	s.mu.Unlock()
-	return true, <-ch
+	return true, s.waitSync(ch)
 }
 
 // Purge implements store.Store.
@@ -171,7 +171,7 @@ func (s *Store) Purge(opts store.PurgeOpts) (uint64, error) {
 func (s *Store) syncUnlock() error {
 	ch := s.syncRequestLocked()
 	s.mu.Unlock()
-	return <-ch
+	return s.waitSync(ch)
 }
 
 // Compact implements store.Store.

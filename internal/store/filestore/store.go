@@ -25,6 +25,10 @@ type Options struct {
 	CompactMin int64
 	// NoCheckpoint disables writing the index checkpoint on Close.
 	NoCheckpoint bool
+
+	// manualFlush, for tests, starts no flusher goroutine: flush cycles run
+	// when the test calls flush, or inline when an operation waits for one.
+	manualFlush bool
 }
 
 const (
@@ -133,7 +137,9 @@ func Open(dir string, cfg store.Config, opts Options) (*Store, error) {
 	}
 	s.log.Info("store opened", "msgs", s.mu.msgs, "first", s.mu.first, "last", s.mu.last,
 		"segments", len(s.mu.segs), "took", time.Since(start))
-	s.wg.Go(s.run)
+	if !opts.manualFlush {
+		s.wg.Go(s.run)
+	}
 	return s, nil
 }
 
@@ -252,6 +258,14 @@ func (s *Store) Sync() error {
 	}
 	ch := s.syncRequestLocked()
 	s.mu.Unlock()
+	return s.waitSync(ch)
+}
+
+// waitSync waits for the reply to a sync request.
+func (s *Store) waitSync(ch chan error) error {
+	if s.opts.manualFlush {
+		s.flush(true)
+	}
 	return <-ch
 }
 
@@ -330,6 +344,9 @@ func (s *Store) Close() error {
 	}
 	close(s.stop)
 	s.wg.Wait()
+	if s.opts.manualFlush {
+		s.flush(true)
+	}
 	s.mu.Lock()
 	failed := s.mu.failed
 	s.mu.Unlock()
