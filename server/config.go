@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -78,18 +79,35 @@ var authorizationKeys = map[string]keyFunc{
 	"users":    usersKey,
 }
 
+// keyError is a configuration error that names its key.
+type keyError struct{ msg string }
+
+func (e *keyError) Error() string { return e.msg }
+
 func applyBlock(o *Options, m conf.Map, keys map[string]keyFunc) error {
 	for _, k := range m.Keys() {
 		v := m[k]
 		fn, ok := keys[strings.ToLower(k)]
 		if !ok {
-			return fmt.Errorf("%s: unknown configuration key %q", v.Pos(), k)
+			return &keyError{fmt.Sprintf("%s: unknown configuration key %q", linePos(v), k)}
 		}
 		if err := fn(o, v); err != nil {
-			return fmt.Errorf("%s (key %q)", err, k)
+			var ke *keyError
+			if errors.As(err, &ke) {
+				return err // a nested block already named its key
+			}
+			return &keyError{fmt.Sprintf("%v (key %q)", err, k)}
 		}
 	}
 	return nil
+}
+
+// linePos is "file:line" of a value: keys and values share a line.
+func linePos(v conf.Value) string {
+	if v.File == "" {
+		return fmt.Sprintf("line %d", v.Line)
+	}
+	return fmt.Sprintf("%s:%d", v.File, v.Line)
 }
 
 func strKey(set func(*Options, string)) keyFunc {
@@ -235,7 +253,7 @@ func usersKey(o *Options, v conf.Value) error {
 			case "password", "pass":
 				u.Password = s
 			default:
-				return fmt.Errorf("%s: unknown configuration key %q in users", f.Pos(), k)
+				return &keyError{fmt.Sprintf("%s: unknown configuration key %q in users", linePos(f), k)}
 			}
 		}
 		if u.Name == "" {
