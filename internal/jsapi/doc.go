@@ -18,6 +18,11 @@
 // "0001-01-01T00:00:00Z", which nats-server also emits (first_ts of an empty
 // stream, pause_until of a resumed consumer).
 //
+// Encode with encoding/json: like nats-server it escapes <, > and & inside
+// strings ("orders.\u003e"), which clients read back unchanged. PubAck has a
+// hand-written encoder (AppendJSON) because the server's PubAck bytes are
+// not encoding/json's.
+//
 // Enums (RetentionPolicy, AckPolicy, ...) are integers whose zero value is
 // the server default for an omitted field; they marshal to nats-server's
 // strings and reject unknown strings when decoding.

@@ -132,11 +132,7 @@ func NewError(id ErrorID, kv ...string) *ApiError {
 	}
 	desc := e.description
 	if len(kv) >= 2 && strings.IndexByte(desc, '{') >= 0 {
-		pairs := make([]string, 0, len(kv)&^1)
-		for i := 0; i+1 < len(kv); i += 2 {
-			pairs = append(pairs, "{"+kv[i]+"}", kv[i+1])
-		}
-		desc = strings.NewReplacer(pairs...).Replace(desc)
+		desc = fillTemplate(desc, kv)
 	}
 	return &ApiError{Code: e.code, ErrCode: uint16(id), Description: desc}
 }
@@ -158,4 +154,38 @@ func FromError(id ErrorID, err error) *ApiError {
 		return ae
 	}
 	return NewError(id, "err", err.Error())
+}
+
+// fillTemplate replaces each {key} of tmpl that has a value in kv. It is a
+// single pass, so values containing braces are not expanded again.
+func fillTemplate(tmpl string, kv []string) string {
+	var b strings.Builder
+	b.Grow(len(tmpl) + 16)
+	for {
+		open := strings.IndexByte(tmpl, '{')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(tmpl[open:], '}')
+		if end < 0 {
+			break
+		}
+		end += open
+		b.WriteString(tmpl[:open])
+		key, val, found := tmpl[open+1:end], "", false
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i] == key {
+				val, found = kv[i+1], true
+				break
+			}
+		}
+		if found {
+			b.WriteString(val)
+		} else {
+			b.WriteString(tmpl[open : end+1])
+		}
+		tmpl = tmpl[end+1:]
+	}
+	b.WriteString(tmpl)
+	return b.String()
 }

@@ -3,6 +3,7 @@ package jsapi
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -62,4 +63,23 @@ func normalize(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// FuzzParseAckSubject checks that parsing never panics and that every
+// accepted v1 subject is rebuilt byte for byte by AppendAckSubject.
+func FuzzParseAckSubject(f *testing.F) {
+	f.Add("$JS.ACK.ORDERS.C1.1.1.1.1795601120344492620.3")
+	f.Add("$JS.ACK._.AbCd1234.ORDERS.C1.2.5.7.1795601120344492620.0")
+	f.Add("$JS.ACK.S.C.01.2.3.4.5")
+	f.Add("$JS.ACK.S.C.1.2.3.9223372036854775808.5")
+	f.Fuzz(func(t *testing.T, subject string) {
+		m, err := ParseAckSubject(subject)
+		if err != nil || m.AccountHash != "" || strings.Count(subject, ".") != 8 {
+			return
+		}
+		back, err := ParseAckSubject(string(m.AppendAckSubject(nil)))
+		if err != nil || back != m {
+			t.Fatalf("%q parsed to %+v, rebuilt to %+v, %v", subject, m, back, err)
+		}
+	})
 }

@@ -2,6 +2,7 @@ package jsapi
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -163,34 +164,40 @@ func (m *AckMeta) AppendAckSubject(dst []byte) []byte {
 // ParseAckSubject parses a v1 or v2 ack reply subject, accepting the same
 // token counts as nats.go: exactly 9, or 11 and more.
 func ParseAckSubject(subject string) (AckMeta, error) {
-	if !strings.HasPrefix(subject, AckPrefix) {
+	rest, ok := strings.CutPrefix(subject, AckPrefix)
+	if !ok {
 		return AckMeta{}, ErrBadAckSubject
 	}
-	toks := strings.Split(subject, ".")
 	var m AckMeta
-	switch {
-	case len(toks) == 9:
-		toks = toks[2:]
-	case len(toks) >= 11:
-		if toks[2] != "_" {
-			m.Domain = toks[2]
+	switch n := strings.Count(rest, ".") + 3; {
+	case n == 9:
+	case n >= 11:
+		var dom string
+		dom, rest, _ = strings.Cut(rest, ".")
+		if dom != "_" {
+			m.Domain = dom
 		}
-		m.AccountHash = toks[3]
-		toks = toks[4:]
+		m.AccountHash, rest, _ = strings.Cut(rest, ".")
 	default:
 		return AckMeta{}, ErrBadAckSubject
 	}
-	m.Stream, m.Consumer = toks[0], toks[1]
+	m.Stream, rest, _ = strings.Cut(rest, ".")
+	m.Consumer, rest, _ = strings.Cut(rest, ".")
 	if m.Stream == "" || m.Consumer == "" {
 		return AckMeta{}, ErrBadAckSubject
 	}
 	var nums [5]uint64
 	for i := range nums {
-		n, err := strconv.ParseUint(toks[2+i], 10, 64)
+		var tok string
+		tok, rest, _ = strings.Cut(rest, ".")
+		n, err := strconv.ParseUint(tok, 10, 64)
 		if err != nil {
 			return AckMeta{}, ErrBadAckSubject
 		}
 		nums[i] = n
+	}
+	if nums[3] > math.MaxInt64 {
+		return AckMeta{}, ErrBadAckSubject
 	}
 	m.Delivered, m.StreamSeq, m.ConsumerSeq, m.Pending = nums[0], nums[1], nums[2], nums[4]
 	m.Timestamp = int64(nums[3])
