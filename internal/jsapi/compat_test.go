@@ -313,3 +313,39 @@ func TestNatsGoOmittedPriorityPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHeaderNamesMatchNatsGo compares the header constants nats.go exports.
+func TestHeaderNamesMatchNatsGo(t *testing.T) {
+	pairs := []struct{ mine, theirs string }{
+		{MsgIDHeader, jetstream.MsgIDHeader},
+		{ExpectedStreamHeader, jetstream.ExpectedStreamHeader},
+		{ExpectedLastSeqHeader, jetstream.ExpectedLastSeqHeader},
+		{ExpectedLastSubjSeqHeader, jetstream.ExpectedLastSubjSeqHeader},
+		{ExpectedLastSubjSeqSubjHeader, jetstream.ExpectedLastSubjSeqSubjHeader},
+		{ExpectedLastMsgIDHeader, jetstream.ExpectedLastMsgIDHeader},
+		{TTLHeader, jetstream.MsgTTLHeader},
+		{RollupHeader, jetstream.MsgRollup},
+		{MarkerReasonHeader, jetstream.MarkerReasonHeader},
+		{ScheduleHeader, jetstream.ScheduleHeader},
+		{ScheduleTargetHeader, jetstream.ScheduleTargetHeader},
+		{ScheduleSourceHeader, jetstream.ScheduleSourceHeader},
+		{ScheduleTTLHeader, jetstream.ScheduleTTLHeader},
+		{ScheduleTimeZoneHeader, jetstream.ScheduleTimeZoneHeader},
+		{ScheduleRollupHeader, jetstream.ScheduleRollupHeader},
+		{SchedulerHeader, jetstream.SchedulerHeader},
+		{ScheduleNextHeader, jetstream.ScheduleNextHeader},
+		{StreamHeader, jetstream.StreamHeader},
+		{SequenceHeader, jetstream.SequenceHeader},
+		{TimeStampHeader, jetstream.TimeStampHeaer},
+		{SubjectHeader, jetstream.SubjectHeader},
+		{LastSequenceHeader, jetstream.LastSequenceHeader},
+		{RollupSubject, jetstream.MsgRollupSubject},
+		{RollupAll, jetstream.MsgRollupAll},
+		{APIPrefix + ".", jetstream.DefaultAPIPrefix},
+	}
+	for _, p := range pairs {
+		if p.mine != p.theirs {
+			t.Errorf("%q != nats.go %q", p.mine, p.theirs)
+		}
+	}
+}
