@@ -138,3 +138,14 @@ func IsEmptyRequest(data []byte) bool {
 	var m map[string]json.RawMessage
 	return data[0] == '{' && json.Unmarshal(data, &m) == nil && len(m) == 0
 }
+
+// Server-controlled metadata keys of stream and consumer configs (ADR-44).
+// The server drops client-supplied MetaServerVersion and MetaServerLevel,
+// recomputes MetaRequiredLevel on every create and update, and ignores all
+// three when comparing configs for an idempotent create.
+const (
+	MetaRequiredLevel  = "_nats.req.level" // minimum API level to understand the asset
+	MetaServerVersion  = "_nats.ver"       // added to every returned config
+	MetaServerLevel    = "_nats.level"     // added to every returned config
+	MetaReservedPrefix = "_nats."
+)
