@@ -28,10 +28,8 @@ func (s *Store) FilteredState(fs string, start uint64) store.FilteredState {
 		return s.filteredScanLocked(f, start)
 	default:
 		var out store.FilteredState
-		for name, si := range s.mu.subjects {
-			if f.match(name) {
-				merge(&out, si.state(start))
-			}
+		for _, si := range s.matchingLocked(f) {
+			merge(&out, si.state(start))
 		}
 		return out
 	}
@@ -59,6 +57,8 @@ func (s *Store) filteredAllLocked(start uint64) store.FilteredState {
 	switch {
 	case start <= s.mu.first:
 		out.Msgs = total
+	case total == s.mu.last-s.mu.first+1: // no gaps
+		out.Msgs = above
 	case above <= below && above <= nsubj:
 		for seq := start; seq <= s.mu.last; seq++ {
 			if _, ok := s.mu.msgs[seq]; ok {
@@ -117,18 +117,7 @@ func (s *Store) eachSubject(fs string, fn func(*subjectIndex)) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.mu.closed {
-		return
-	}
-	if f.literal {
-		if si := s.mu.subjects[f.text]; si != nil {
-			fn(si)
-		}
-		return
-	}
-	for name, si := range s.mu.subjects {
-		if f.match(name) {
-			fn(si)
-		}
+	if !s.mu.closed {
+		s.eachIndexLocked(f, fn)
 	}
 }

@@ -101,15 +101,21 @@ func (s *Store) nextMatchLocked(f filter, start uint64) uint64 {
 			return si.next(start)
 		}
 		return 0
-	case s.mu.last-start < uint64(len(s.mu.subjects)):
+	default:
+		// When the filter matches a good share of the subjects, the next
+		// message is likely near: scan about as many sequences as asking
+		// the matching subjects would cost, then ask them from where the
+		// scan stopped.
+		limit := start + s.probesLocked(f)
 		for seq := start; seq <= s.mu.last; seq++ {
+			if seq == limit {
+				return s.nextBySubjectLocked(f, seq)
+			}
 			if m := s.mu.msgs[seq]; m != nil && f.match(m.subj.name) {
 				return seq
 			}
 		}
 		return 0
-	default:
-		return s.nextBySubjectLocked(f, start)
 	}
 }
 
@@ -126,38 +132,44 @@ func (s *Store) prevMatchLocked(f filter, start uint64) uint64 {
 			return si.prev(start)
 		}
 		return 0
-	case start-s.mu.first < uint64(len(s.mu.subjects)):
+	default:
+		probes := s.probesLocked(f)
 		for seq := start; seq >= s.mu.first; seq-- {
+			if start-seq == probes {
+				return s.prevBySubjectLocked(f, seq)
+			}
 			if m := s.mu.msgs[seq]; m != nil && f.match(m.subj.name) {
 				return seq
 			}
 		}
 		return 0
-	default:
-		return s.prevBySubjectLocked(f, start)
 	}
 }
 
+// probesLocked returns how many sequences a wildcard load scans before it asks
+// the subject indexes: none when f matches under a quarter of the subjects.
+func (s *Store) probesLocked(f filter) uint64 {
+	k := len(s.matchingLocked(f))
+	if 4*k < len(s.mu.subjects) {
+		return 0
+	}
+	return uint64(k) + probeSlack/4
+}
+
+// nextBySubjectLocked asks each subject matching f for its first sequence >= start.
 func (s *Store) nextBySubjectLocked(f filter, start uint64) uint64 {
 	var best uint64
-	for name, si := range s.mu.subjects {
-		if !f.match(name) {
-			continue
-		}
+	s.eachIndexLocked(f, func(si *subjectIndex) {
 		if q := si.next(start); q != 0 && (best == 0 || q < best) {
 			best = q
 		}
-	}
+	})
 	return best
 }
 
+// prevBySubjectLocked asks each subject matching f for its last sequence <= start.
 func (s *Store) prevBySubjectLocked(f filter, start uint64) uint64 {
 	var best uint64
-	for name, si := range s.mu.subjects {
-		if !f.match(name) {
-			continue
-		}
-		best = max(best, si.prev(start))
-	}
+	s.eachIndexLocked(f, func(si *subjectIndex) { best = max(best, si.prev(start)) })
 	return best
 }

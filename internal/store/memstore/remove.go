@@ -19,6 +19,7 @@ func (s *Store) removeLocked(seq uint64, reason store.Reason, erase bool) bool {
 	si.remove(seq)
 	if len(si.seqs) == 0 {
 		delete(s.mu.subjects, si.name)
+		s.mu.subjectGen++
 	}
 	if m.expires() != 0 {
 		s.mu.ttlLive--
@@ -108,11 +109,7 @@ func (s *Store) Purge(opts store.PurgeOpts) (uint64, error) {
 	if f.all {
 		seqs = s.liveInLocked(s.mu.first, s.mu.last)
 	} else {
-		for name, si := range s.mu.subjects {
-			if f.match(name) {
-				seqs = append(seqs, si.seqs...)
-			}
-		}
+		s.eachIndexLocked(f, func(si *subjectIndex) { seqs = append(seqs, si.seqs...) })
 		slices.Sort(seqs)
 	}
 	if opts.Keep > 0 {
@@ -141,6 +138,7 @@ func (s *Store) purgeAllLocked() uint64 {
 func (s *Store) resetLocked(first uint64) {
 	clear(s.mu.msgs)
 	clear(s.mu.subjects)
+	s.mu.subjectGen++
 	s.mu.ttls, s.mu.ttlLive = nil, 0
 	s.mu.bytes, s.mu.ageCursor = 0, 0
 	s.mu.first, s.mu.last = first, max(s.mu.last, first-1)

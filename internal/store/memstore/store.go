@@ -9,6 +9,9 @@ import (
 
 // Store is an in-memory store.Store. All methods are safe for concurrent use.
 type Store struct {
+	// cache remembers wildcard matches per generation of the subject set.
+	cache matchCache
+
 	// doneMu orders Waiter.Done calls. An appender with a waiter takes it
 	// before releasing mu, so the next appender (which must take mu first)
 	// cannot call Done before it: Done runs in sequence order, without mu.
@@ -25,6 +28,9 @@ type Store struct {
 		// subjects indexes live sequences per subject; an entry is removed
 		// with its last message.
 		subjects map[string]*subjectIndex
+		// subjectGen changes whenever a subject is added to or removed from
+		// subjects, invalidating the match cache.
+		subjectGen uint64
 
 		first    uint64 // State.FirstSeq: first live sequence, or last+1 when empty
 		last     uint64 // State.LastSeq: highest sequence ever assigned
@@ -86,6 +92,7 @@ func (s *Store) appendLocked(subj string, hdr, data []byte, now, ttl int64) uint
 		// Clone: subj may point into a larger buffer we must not retain.
 		si = &subjectIndex{name: strings.Clone(subj)}
 		s.mu.subjects[si.name] = si
+		s.mu.subjectGen++
 	}
 	seq := s.mu.last + 1
 	m := newMsg(si, hdr, data, seq, now, ttl)
