@@ -170,6 +170,12 @@ func (s *Server) NumClients() int {
 	return len(s.mu.conns)
 }
 
+// WaitForInterest blocks until a subscription matches the literal subject or
+// ctx ends; tests use it to know that a subscriber is in place.
+func (s *Server) WaitForInterest(ctx context.Context, subject string) error {
+	return s.broker.WaitForInterest(ctx, subject)
+}
+
 func (s *Server) acceptLoop(ln net.Listener) {
 	var delay time.Duration
 	for {

@@ -1,9 +1,11 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 
 	"github.com/holdfast-mq/holdfast/internal/subject"
@@ -33,6 +35,11 @@ type Broker struct {
 
 	inMsgs, inBytes   atomic.Uint64
 	outMsgs, outBytes atomic.Uint64
+
+	waiters struct {
+		sync.Mutex
+		changed chan struct{} // closed and cleared by the next Subscribe; nil when nobody waits
+	}
 }
 
 // New returns an empty broker.
@@ -52,7 +59,34 @@ func (b *Broker) Subscribe(sub *Subscription) error {
 	if err := b.index.Insert(sub.Subject, sub.Queue, sub); err != nil {
 		return ErrInvalidSubject
 	}
+	b.waiters.Lock()
+	if b.waiters.changed != nil {
+		close(b.waiters.changed)
+		b.waiters.changed = nil
+	}
+	b.waiters.Unlock()
 	return nil
+}
+
+// WaitForInterest blocks until some subscription matches the literal subject,
+// or ctx ends. Tests use it to know a subscriber is in place without sleeping.
+func (b *Broker) WaitForInterest(ctx context.Context, subj string) error {
+	for {
+		b.waiters.Lock()
+		if b.waiters.changed == nil {
+			b.waiters.changed = make(chan struct{})
+		}
+		changed := b.waiters.changed
+		b.waiters.Unlock()
+		if b.HasInterest(subj) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // Unsubscribe removes sub; removing it twice is harmless.
