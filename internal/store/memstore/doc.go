@@ -13,8 +13,9 @@
 //   - With ">" (or ""): a short forward probe of the map, falling back to the
 //     subject indexes when the gap is long; FilteredState("", start) counts
 //     by whichever is smaller, the sequence range or the subject set.
-//   - With a wildcard: one binary search per matching subject, or a linear
-//     scan when the remaining sequence range is smaller than the subject set.
+//   - With a wildcard: one binary search per matching subject (the matching
+//     subjects are cached per filter until the subject set changes), after a
+//     short scan when the filter matches most subjects.
 //   - Append: O(1) amortised plus the limits it triggers.
 //
 // Per-message TTLs sit in a min-heap with lazy deletion; max_age expiry walks

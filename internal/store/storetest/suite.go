@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"Waiter", testWaiter},
 		{"Consumer", testConsumer},
 		{"Closed", testClosed},
+		{"Concurrent", testConcurrent},
 		{"Model", testModel},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.fn(t, open) })
