@@ -145,6 +145,8 @@ type PurgeOpts struct {
 }
 
 // Store holds one stream's messages. All methods are safe for concurrent use.
+// The storetest package doc lists the edge cases every implementation shares
+// (empty-store sequences, purge and compact bounds, expiry order).
 type Store interface {
 	// Append assigns the next sequence and the time now (unix nanos) to a message and
 	// records it. The message is visible to loads when Append returns. w, if non-nil,
@@ -154,9 +156,10 @@ type Store interface {
 	Load(seq uint64) (*Msg, error)
 	// LoadNext returns the first message with sequence >= start whose subject matches
 	// filter ("" or ">" match all). It skips using per-subject state, never by reading
-	// every record.
+	// every record. start 0 is treated as 1.
 	LoadNext(filter string, start uint64) (*Msg, error)
-	// LoadPrev returns the last message with sequence <= start matching filter.
+	// LoadPrev returns the last message with sequence <= start matching filter
+	// (start above LastSeq is treated as LastSeq).
 	LoadPrev(filter string, start uint64) (*Msg, error)
 	// LoadLast returns the last message whose subject matches filter.
 	LoadLast(filter string) (*Msg, error)
@@ -164,21 +167,27 @@ type Store interface {
 	SubjectsState(filter string) map[string]SubjectState
 	// SubjectsTotals returns message counts per subject matching filter.
 	SubjectsTotals(filter string) map[string]uint64
-	// FilteredState counts messages matching filter with sequence >= start.
+	// FilteredState counts messages matching filter with sequence >= start; First
+	// and Last are the first and last such sequences, all zero if none.
 	FilteredState(filter string, start uint64) FilteredState
 	// Delete removes one message; erase overwrites its payload on disk first.
 	// It reports whether the message existed.
 	Delete(seq uint64, erase bool, reason Reason) (bool, error)
-	// Purge removes messages as opts selects and returns how many.
+	// Purge removes messages as opts selects and returns how many. A message goes
+	// when it matches Subject, lies below Seq (if set) and is not among the newest
+	// Keep matching messages (if set). Without Subject, Seq alone is Compact(Seq).
 	Purge(opts PurgeOpts) (uint64, error)
-	// Compact removes every message with sequence < seq; an empty store then starts at seq.
+	// Compact removes every message with sequence < seq; an empty store then starts at seq
+	// (compacting past LastSeq+1 sets LastSeq to seq-1).
 	Compact(seq uint64) (uint64, error)
-	// Truncate removes every message with sequence > seq.
+	// Truncate removes every message with sequence > seq and makes seq the LastSeq.
 	Truncate(seq uint64) error
 	// Expire removes messages past MaxAge or their TTL as of now (unix nanos) and
-	// returns when the next one is due (0 if none).
+	// returns when the next one is due (0 if none). A due TTL is checked first
+	// (ReasonTTL); MaxAge never removes a message with TTL -1.
 	Expire(now int64) (next int64, err error)
-	// UpdateConfig applies new limits at once (removing what they exceed).
+	// UpdateConfig applies new limits at once (removing what they exceed); a lower
+	// MaxAge takes effect at the next Expire.
 	UpdateConfig(cfg Config) error
 	// State returns a snapshot.
 	State() State
@@ -222,6 +231,7 @@ type ConsumerStore interface {
 	// dc-th delivery of that message, at time ts.
 	UpdateDelivered(dseq, sseq, dc uint64, ts int64) error
 	// UpdateAcked records an ack of sseq (and, for AckAll, everything up to it: all=true).
+	// An ack at or below the ack floor, or of a sequence not pending, is not an error.
 	UpdateAcked(dseq, sseq uint64, all bool) error
 	// UpdateParked records that sseq reached max deliveries without an ack.
 	UpdateParked(sseq uint64) error
