@@ -41,6 +41,7 @@ func testAppend(t *testing.T, open Opener) {
 		if st != want {
 			t.Fatalf("state = %+v\nwant    %+v", st, want)
 		}
+		noErr(t, "Sync", h.s.Sync())
 		h.checkConsistent()
 	})
 	t.Run("RoundTrip", func(t *testing.T) {

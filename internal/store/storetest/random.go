@@ -20,11 +20,11 @@ var (
 // testModel compares the store with the reference model over seeded random
 // operations. A failure names the seed and the step; rerun with that seed.
 func testModel(t *testing.T, open Opener) {
-	steps := 3000
+	steps := 10000
 	if testing.Short() {
 		steps = 500
 	}
-	for seed := uint64(1); seed <= 6; seed++ {
+	for seed := uint64(1); seed <= 8; seed++ {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			var cfg store.Config
 			if seed%3 == 0 {
@@ -84,6 +84,11 @@ func (r *modelRun) step() {
 	r.checkRemovals()
 	if r.n%25 == 0 || n < 68 {
 		r.checkState()
+	}
+	if r.n%100 == 0 {
+		if got, want := r.h.s.Deleted(), r.m.deleted(); !slices.Equal(got, want) {
+			r.fail("Deleted() = %v, want %v", got, want)
+		}
 	}
 }
 
