@@ -128,12 +128,13 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("server: listen: %w", err)
 	}
+	if err := s.enableJetStream(); err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("server: jetstream: %w", err)
+	}
 	s.mu.ln = ln
 	s.mu.started = true
 	s.connOpts.Info.Port = ln.Addr().(*net.TCPAddr).Port
-	if s.opts.JetStream {
-		s.log.Warn("jetstream requested but not available in this build yet", "store_dir", s.opts.StoreDir)
-	}
 	s.log.Info("server started", "version", Version, "compat", CompatVersion, "id", s.id, "name", s.connOpts.Info.ServerName)
 	s.log.Info("listening for client connections", "addr", ln.Addr().String())
 	s.wg.Go(func() { s.acceptLoop(ln) })
@@ -252,15 +253,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	var err error
 	select {
 	case <-done:
-		s.log.Info("server stopped")
-		return nil
 	case <-ctx.Done():
 		for _, c := range conns {
 			c.Abort(conn.ReasonServerShutdown)
 		}
 		<-done
-		return ctx.Err()
+		err = ctx.Err()
 	}
+	// Clients are gone: nothing new reaches JetStream; it drains, syncs and closes its stores.
+	if jerr := s.disableJetStream(ctx); err == nil {
+		err = jerr
+	}
+	s.log.Info("server stopped")
+	return err
 }
