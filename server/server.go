@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base32"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -50,8 +52,10 @@ type Server struct {
 		sync.Mutex
 		ln      net.Listener
 		started bool
-		closed  bool
-		conns   map[uint64]*conn.Conn
+		// startTime is when Start opened the listener.
+		startTime time.Time
+		closed    bool
+		conns     map[uint64]*conn.Conn
 	}
 }
 
@@ -134,6 +138,7 @@ func (s *Server) Start() error {
 	}
 	s.mu.ln = ln
 	s.mu.started = true
+	s.mu.startTime = time.Now()
 	s.connOpts.Info.Port = ln.Addr().(*net.TCPAddr).Port
 	s.log.Info("server started", "version", Version, "compat", CompatVersion, "id", s.id, "name", s.connOpts.Info.ServerName)
 	s.log.Info("listening for client connections", "addr", ln.Addr().String())
@@ -169,6 +174,22 @@ func (s *Server) NumClients() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.mu.conns)
+}
+
+// Connections returns a snapshot of every open client connection, by CID.
+func (s *Server) Connections(withSubs bool) []conn.Snapshot {
+	s.mu.Lock()
+	conns := make([]*conn.Conn, 0, len(s.mu.conns))
+	for _, c := range s.mu.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	out := make([]conn.Snapshot, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, c.Snapshot(withSubs))
+	}
+	slices.SortFunc(out, func(a, b conn.Snapshot) int { return cmp.Compare(a.CID, b.CID) })
+	return out
 }
 
 // WaitForInterest blocks until a subscription matches the literal subject or

@@ -38,6 +38,8 @@ type Conn struct {
 	headers     atomic.Bool  // negotiated headers; read by Deliver
 	lastIn      atomic.Int64 // unix nanos of the last read from the socket
 	pingsOut    atomic.Int32
+	rttStart    atomic.Int64 // unix nanos the RTT-measuring PING was sent; 0 when none is out
+	rtt         atomic.Int64 // nanoseconds
 	connectedCh chan struct{} // closed on a successful CONNECT; tells the writer to arm the first PING
 
 	inMsgs, inBytes   atomic.Uint64

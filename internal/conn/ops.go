@@ -32,6 +32,9 @@ func (c *Conn) Op(op *proto.Op) error {
 		c.processPing()
 	case proto.OpPong:
 		c.pingsOut.Store(0)
+		if start := c.rttStart.Swap(0); start != 0 {
+			c.rtt.Store(time.Now().UnixNano() - start)
+		}
 	}
 	return nil
 }

@@ -86,5 +86,8 @@ func (c *Conn) keepalive(first bool) {
 		return
 	}
 	c.pingsOut.Add(1)
+	if first {
+		c.rttStart.Store(time.Now().UnixNano())
+	}
 	c.enqueue(proto.AppendPing)
 }
