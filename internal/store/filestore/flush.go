@@ -313,7 +313,7 @@ func (s *Store) rollbackLocked(jobs []flushJob) error {
 		sg.flushing, sg.pend = nil, nil
 		sg.size = sg.written
 		if sg.written == 0 {
-			sg.pend = appendSegHeader(nil, sg.id, sg.base)
+			sg.pend = appendSegHeader(nil, sg.id, sg.base, sg.prevTime)
 			sg.size = int64(len(sg.pend))
 		}
 	}

@@ -113,7 +113,11 @@ func (s *Store) matcherLocked(filter string) (m matcher, ok bool, err error) {
 func (s *Store) boundsLocked(m *matcher) (first, last uint64) {
 	switch {
 	case m.all:
-		return s.mu.first, s.mu.last
+		sg, i := s.scanBackwardLocked(m, s.mu.last, s.mu.first)
+		if sg == nil {
+			return 1, 0
+		}
+		return s.mu.first, sg.base + uint64(i)
 	case m.set == nil:
 		return s.subjFirstLocked(m.id), s.subjLastLocked(m.id)
 	}
@@ -395,6 +399,9 @@ func (s *Store) Deleted() []uint64 {
 			}
 			next = seq + 1
 		}
+	}
+	for ; next <= s.mu.last; next++ {
+		out = append(out, next)
 	}
 	return out
 }

@@ -9,7 +9,7 @@ import (
 // Segment file header and record layout; doc.go describes them byte by byte.
 const (
 	segMagic     = "HFSEG\x00\x00\x01"
-	segHeaderLen = 32
+	segHeaderLen = 40
 	recHeaderLen = 44
 	// maxRecordLen bounds a record so that a corrupt length can be rejected
 	// before it is trusted; NATS payloads are at most 64 MiB.
@@ -54,22 +54,31 @@ func recordLen(subj string, hdr, data []byte) int {
 // (store.MsgSize: subject + header + data + 16).
 func msgSize(recLen uint32) uint64 { return uint64(recLen) - recHeaderLen + 16 }
 
-// appendSegHeader appends a segment file header.
-func appendSegHeader(b []byte, id, base uint64) []byte {
+// appendSegHeader appends a segment file header. prevTime is the timestamp
+// of the last message appended before the segment was started, so that an
+// empty last segment still knows the stream's LastTime.
+func appendSegHeader(b []byte, id, base uint64, prevTime int64) []byte {
 	h := make([]byte, segHeaderLen)
 	copy(h, segMagic)
 	le.PutUint64(h[8:], base)
 	le.PutUint64(h[16:], id)
-	le.PutUint32(h[28:], crc(h[:28]))
+	le.PutUint64(h[24:], uint64(prevTime))
+	le.PutUint32(h[36:], crc(h[:36]))
 	return append(b, h...)
 }
 
-// decodeSegHeader returns the base sequence and id of a segment header.
-func decodeSegHeader(b []byte) (base, id uint64, ok bool) {
-	if len(b) < segHeaderLen || string(b[:8]) != segMagic || le.Uint32(b[28:]) != crc(b[:28]) {
-		return 0, 0, false
+// segHeader is a decoded segment file header.
+type segHeader struct {
+	base, id uint64
+	prevTime int64
+}
+
+// decodeSegHeader checks and decodes a segment header.
+func decodeSegHeader(b []byte) (segHeader, bool) {
+	if len(b) < segHeaderLen || string(b[:8]) != segMagic || le.Uint32(b[36:]) != crc(b[:36]) {
+		return segHeader{}, false
 	}
-	return le.Uint64(b[8:]), le.Uint64(b[16:]), true
+	return segHeader{base: le.Uint64(b[8:]), id: le.Uint64(b[16:]), prevTime: int64(le.Uint64(b[24:]))}, true
 }
 
 // appendRecord appends one record with the given body parts.

@@ -134,13 +134,13 @@ func (s *Store) scanSegment(id uint64, buf *[]byte) (*scanned, error) {
 		return nil, nil
 	}
 	sc := &scanned{size: size, tornAt: -1}
-	base, hid, ok := decodeSegHeader(b)
-	if !ok || hid != id {
+	hdr, ok := decodeSegHeader(b)
+	if !ok || hdr.id != id {
 		s.log.Error("segment header corrupt", "segment", segName(id))
 		sc.corrupt = true
-		base = 0 // inferred from the first message below
+		hdr = segHeader{} // base inferred from the first message below
 	}
-	sg := &segment{id: id, base: base, f: f}
+	sg := &segment{id: id, base: hdr.base, prevTime: hdr.prevTime, f: f}
 	sc.sg = sg
 	s.scanRecords(sc, b)
 	return sc, nil
@@ -198,6 +198,9 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 			if h.kind == kindMsg {
 				// Harmless if a later tombstone removes it (an erased record).
 				sg.appendIndex(h.seq, badOff, h.length, 0)
+				if h.seq == sg.last() {
+					sc.lastTS = h.ts
+				}
 			} else {
 				s.log.Error("record checksum failed", "segment", segName(sg.id), "offset", pos, "kind", h.kind)
 				sc.corrupt = true
@@ -241,8 +244,11 @@ func (s *Store) applyRecord(sc *scanned, h *recHeader, rec []byte, pos int64) {
 		if h.seq == sg.last() {
 			sc.lastTS = h.ts
 		}
-		if h.ttl > 0 {
+		switch {
+		case h.ttl > 0:
 			s.mu.ttls = append(s.mu.ttls, ttlEntry{at: h.ts + h.ttl, seq: h.seq})
+		case h.ttl < 0:
+			s.mu.pinned[h.seq] = struct{}{}
 		}
 	case kindDelete:
 		runs, ok := decodeRuns(rec[recHeaderLen:])
@@ -371,7 +377,7 @@ func (s *Store) quarantine(sc *scanned, buf *[]byte) error {
 	if _, err := sg.f.ReadAt(img, 0); err != nil && sc.size > 0 {
 		return fmt.Errorf("filestore: read %s: %w", segName(sg.id), err)
 	}
-	out := appendSegHeader(nil, sg.id, sg.base)
+	out := appendSegHeader(nil, sg.id, sg.base, sg.prevTime)
 	for i, off := range sg.offs {
 		if off == 0 {
 			continue
@@ -481,7 +487,8 @@ func (s *Store) aggregate(all []*scanned) {
 		}
 		lost.Bytes += sc.lostBytes
 		s.mu.segs = append(s.mu.segs, sg)
-		if sg.msgs > 0 || sc.lastTS != 0 {
+		s.mu.lastTime = sg.prevTime
+		if len(sg.offs) > 0 {
 			s.mu.lastTime = sc.lastTS
 		}
 	}
@@ -502,6 +509,11 @@ func (s *Store) aggregate(all []*scanned) {
 		s.mu.lost = &lost
 	}
 	heap.Init(&s.mu.ttls)
+	for seq := range s.mu.pinned {
+		if sg, _ := s.findLocked(seq); sg == nil {
+			delete(s.mu.pinned, seq)
+		}
+	}
 	if len(s.mu.segs) == 0 {
 		first := s.mu.cfg.FirstSeq
 		if first == 0 {

@@ -1,6 +1,8 @@
 package filestore
 
 import (
+	"container/heap"
+
 	"github.com/holdfast-mq/holdfast/internal/store"
 )
 
@@ -8,6 +10,7 @@ import (
 // tombstone for the flusher and, if notify, reports it through OnRemove.
 func (s *Store) removeLocked(sg *segment, i int, reason store.Reason, notify bool) {
 	seq := sg.base + uint64(i)
+
 	n, sid := sg.lens[i], sg.subj[i]
 	name := s.mu.subjects.subs[sid].name
 	s.mu.subjects.remove(sid, seq)
@@ -19,6 +22,9 @@ func (s *Store) removeLocked(sg *segment, i int, reason store.Reason, notify boo
 	s.mu.bytes -= msgSize(n)
 	sg.dels = addRun(sg.dels, seq, 1)
 	s.markDirtyLocked(sg)
+	if len(s.mu.pinned) > 0 {
+		delete(s.mu.pinned, seq)
+	}
 	switch {
 	case s.mu.msgs == 0:
 		s.mu.first = s.mu.last + 1
@@ -133,6 +139,10 @@ func (s *Store) Delete(seq uint64, erase bool, reason store.Reason) (bool, error
 
 // Purge implements store.Store.
 func (s *Store) Purge(opts store.PurgeOpts) (uint64, error) {
+	all := opts.Subject == "" || opts.Subject == ">"
+	if all && opts.Seq > 0 && opts.Keep == 0 {
+		return s.Compact(opts.Seq)
+	}
 	s.mu.Lock()
 	if err := s.usableLocked(); err != nil {
 		s.mu.Unlock()
@@ -149,15 +159,14 @@ func (s *Store) Purge(opts store.PurgeOpts) (uint64, error) {
 		if opts.Seq > 0 {
 			last = min(last, opts.Seq-1)
 		}
-		if m.all {
-			n = s.removeWhileLocked(&m, first, last, store.ReasonPurge, func(uint64, uint32) bool {
-				return s.mu.msgs > opts.Keep
-			})
-		} else {
-			n = s.removeWhileLocked(&m, first, last, store.ReasonPurge, func(_ uint64, sid uint32) bool {
-				return s.mu.subjects.subs[sid].msgs > opts.Keep
-			})
-		}
+		left := s.countLocked(&m) // matching messages not yet removed
+		n = s.removeWhileLocked(&m, first, last, store.ReasonPurge, func(uint64, uint32) bool {
+			if left <= opts.Keep {
+				return false
+			}
+			left--
+			return true
+		})
 	}
 	if s.mu.msgs == 0 && s.mu.segs[len(s.mu.segs)-1].size > segHeaderLen {
 		// Start a fresh segment so that the emptied one can be removed.
@@ -232,56 +241,77 @@ func (s *Store) Truncate(seq uint64) error {
 	}
 	s.rollLocked(seq + 1)
 	s.sweepLocked()
+	// Sequences above seq will be reused: forget their expiry entries.
+	ttls := s.mu.ttls[:0]
+	for _, e := range s.mu.ttls {
+		if e.seq <= seq {
+			ttls = append(ttls, e)
+		}
+	}
+	s.mu.ttls = ttls
+	heap.Init(&s.mu.ttls)
+	for q := range s.mu.pinned {
+		if q > seq {
+			delete(s.mu.pinned, q)
+		}
+	}
 	return s.syncUnlock()
 }
 
-// Expire implements store.Store.
+// Expire implements store.Store. Per-message TTLs are applied first, then
+// MaxAge, which skips messages whose TTL is -1 (never expire).
 func (s *Store) Expire(now int64) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.usableLocked(); err != nil {
 		return 0, err
 	}
-	var next int64
-	if age := int64(s.mu.cfg.MaxAge); age > 0 {
-		next = s.expireAgeLocked(now - age)
-		if next != 0 {
-			next += age
+	h := &s.mu.ttls
+	for len(*h) > 0 && (*h)[0].at <= now {
+		e := h.pop()
+		if sg, i := s.findLocked(e.seq); sg != nil {
+			s.removeLocked(sg, i, store.ReasonTTL, true)
 		}
 	}
-	h := &s.mu.ttls
-	for len(*h) > 0 {
-		e := (*h)[0]
-		sg, i := s.findLocked(e.seq)
-		if sg == nil {
-			h.pop()
-			continue
+	var next int64
+	if age := int64(s.mu.cfg.MaxAge); age > 0 {
+		if t := s.expireAgeLocked(now - age); t != 0 {
+			next = t + age
 		}
-		if e.at > now {
-			if next == 0 || e.at < next {
-				next = e.at
+	}
+	for len(*h) > 0 {
+		if sg, _ := s.findLocked((*h)[0].seq); sg != nil {
+			if at := (*h)[0].at; next == 0 || at < next {
+				next = at
 			}
 			break
 		}
 		h.pop()
-		s.removeLocked(sg, i, store.ReasonTTL, true)
 	}
 	s.sweepLocked()
 	s.wake()
 	return next, nil
 }
 
-// expireAgeLocked removes messages with a timestamp <= cutoff from the front
-// and returns the timestamp of the first one kept (0 if none).
+// expireAgeLocked removes messages with a timestamp <= cutoff from the front,
+// skipping pinned ones (TTL -1), and returns the timestamp of the first one
+// kept (0 if none).
 func (s *Store) expireAgeLocked(cutoff int64) int64 {
-	for s.mu.msgs > 0 {
-		sg, i := s.findLocked(s.mu.first)
+	all := &matcher{all: true}
+	seq := s.mu.first
+	for s.mu.msgs > 0 && seq <= s.mu.last {
+		sg, i := s.scanForwardLocked(all, seq, s.mu.last)
+		if sg == nil {
+			return 0
+		}
+		seq = sg.base + uint64(i)
+		if _, pinned := s.mu.pinned[seq]; pinned {
+			seq++
+			continue
+		}
 		if sg.maxTime <= cutoff {
-			for j := i; j < len(sg.offs) && sg.msgs > 0; j++ {
-				if sg.offs[j] != 0 {
-					s.removeLocked(sg, j, store.ReasonMaxAge, true)
-				}
-			}
+			s.removeLocked(sg, i, store.ReasonMaxAge, true)
+			seq++
 			continue
 		}
 		b, err := sg.read(int64(sg.offs[i]), recHeaderLen)
@@ -296,6 +326,7 @@ func (s *Store) expireAgeLocked(cutoff int64) int64 {
 			return h.ts
 		}
 		s.removeLocked(sg, i, store.ReasonMaxAge, true)
+		seq++
 	}
 	return 0
 }

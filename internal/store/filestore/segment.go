@@ -23,10 +23,11 @@ type segment struct {
 	lens []uint32 // record length by seq-base
 	subj []uint32 // subject id by seq-base
 
-	msgs    uint64 // live messages
-	bytes   uint64 // live accounting bytes
-	live    int64  // live record bytes on disk, for compaction
-	maxTime int64  // newest timestamp appended (an upper bound of the live ones)
+	msgs     uint64 // live messages
+	bytes    uint64 // live accounting bytes
+	live     int64  // live record bytes on disk, for compaction
+	maxTime  int64  // newest timestamp appended (an upper bound of the live ones)
+	prevTime int64  // from the header: LastTime when the segment was started
 
 	f        File   // nil until the flusher created the file
 	gen      uint32 // bumped when the file is replaced by compaction
@@ -40,9 +41,9 @@ type segment struct {
 	dropped  bool  // no longer in the index; the flusher removes its file
 }
 
-func newSegment(id, base uint64) *segment {
-	sg := &segment{id: id, base: base}
-	sg.pend = appendSegHeader(nil, id, base)
+func newSegment(id, base uint64, prevTime int64) *segment {
+	sg := &segment{id: id, base: base, prevTime: prevTime}
+	sg.pend = appendSegHeader(nil, id, base, prevTime)
 	sg.size = int64(len(sg.pend))
 	return sg
 }

@@ -67,6 +67,7 @@ type Store struct {
 		lastTime int64
 		subjects subjectTable
 		ttls     ttlHeap
+		pinned   map[uint64]struct{} // messages with TTL -1: never expire
 		lost     *store.LostData
 		// work for the flusher
 		dirty   []*segment
@@ -125,6 +126,7 @@ func Open(dir string, cfg store.Config, opts Options) (*Store, error) {
 	s.mu.cfg = cfg
 	s.mu.subjects.init()
 	s.mu.consumers = map[string]*consumerStore{}
+	s.mu.pinned = map[uint64]struct{}{}
 	for _, d := range []string{dir, s.msgDir(), s.consumerDir()} {
 		if err := s.fs.MkdirAll(d); err != nil {
 			return nil, fmt.Errorf("filestore: create %s: %w", d, err)
@@ -178,8 +180,11 @@ func (s *Store) Append(subj string, hdr, data []byte, now int64, ttl int64, w st
 	s.mu.bytes += msgSize(uint32(n))
 	s.mu.last = seq
 	s.mu.lastTime = now
-	if ttl > 0 {
+	switch {
+	case ttl > 0:
 		s.mu.ttls.push(ttlEntry{at: now + ttl, seq: seq})
+	case ttl < 0:
+		s.mu.pinned[seq] = struct{}{}
 	}
 	if w != nil {
 		s.mu.waiters = append(s.mu.waiters, waitEntry{seq, w})
@@ -212,7 +217,7 @@ func (s *Store) activeLocked(n int64) *segment {
 // rollLocked starts a new segment whose first sequence will be base. A base
 // lower than the previous segment's end supersedes it (see Truncate).
 func (s *Store) rollLocked(base uint64) *segment {
-	sg := newSegment(s.mu.nextID, base)
+	sg := newSegment(s.mu.nextID, base, s.mu.lastTime)
 	s.mu.nextID++
 	if n := len(s.mu.segs); n > 0 {
 		if prev := s.mu.segs[n-1]; prev.msgs == 0 {
@@ -292,6 +297,9 @@ func (s *Store) State() store.State {
 		LastSeq:     s.mu.last,
 		LastTime:    s.mu.lastTime,
 		NumSubjects: uint64(s.mu.subjects.live),
+	}
+	if s.mu.last == 0 && s.mu.msgs == 0 {
+		st.FirstSeq = s.mu.cfg.FirstSeq // never written
 	}
 	if s.mu.msgs > 0 {
 		st.NumDeleted = s.mu.last - s.mu.first + 1 - s.mu.msgs

@@ -1,0 +1,451 @@
+package filestore
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/holdfast-mq/holdfast/internal/store"
+)
+
+// A consumer's state lives in obs/<name>.cons: an append-only log of
+// checksummed records, each a full snapshot or one update (delivered, acked,
+// parked). Recovery replays the log from its first snapshot. When the updates
+// since the last snapshot outgrow it (and 64 KiB), the file is rewritten as a
+// single snapshot: write <name>.tmp, sync, rename, sync the directory. So an
+// ack costs one small record, not a rewrite of a large pending set.
+//
+// Record: crc32c(4) of the rest, length(4) of the whole record, kind(1),
+// then uvarint fields.
+
+// Consumer record kinds.
+const (
+	consSnapshot  = 1 // full state
+	consDelivered = 2 // dseq, sseq, dc, ts
+	consAcked     = 3 // dseq, sseq, all
+	consParked    = 4 // sseq
+)
+
+const (
+	consHeaderLen  = 9
+	consCompactMin = 64 << 10
+)
+
+type consumerStore struct {
+	s    *Store
+	name string
+	path string
+
+	// mu guards everything below. One writer at a time (writing) takes the
+	// buffered records, writes and syncs them without the lock, and wakes the
+	// others through cond: concurrent updates share one fsync.
+	mu        sync.Mutex
+	cond      sync.Cond
+	state     *ackState
+	f         File
+	size      int64  // bytes in the file
+	buf       []byte // records not yet written
+	gen       uint64 // updates made so far
+	durable   uint64 // updates known durable
+	writing   bool
+	closed    bool
+	failed    error
+	snapSize  int64
+	sinceSnap int64
+	interval  bool // buffer updates; the store's sync tick writes them
+}
+
+var _ store.ConsumerStore = (*consumerStore)(nil)
+
+// consFileName maps a consumer name to a file name, hex-encoding names that
+// are not plain.
+func consFileName(name string) string {
+	for _, c := range []byte(name) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return "x" + hex.EncodeToString([]byte(name)) + ".cons"
+		}
+	}
+	return name + ".cons"
+}
+
+// ConsumerStore implements store.Store.
+func (s *Store) ConsumerStore(name string) (store.ConsumerStore, error) {
+	if name == "" {
+		return nil, errors.New("filestore: empty consumer name")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closed {
+		return nil, store.ErrClosed
+	}
+	if cs := s.mu.consumers[name]; cs != nil {
+		return cs, nil
+	}
+	cs := &consumerStore{
+		s: s, name: name, path: join(s.consumerDir(), consFileName(name)),
+		state: newAckState(), interval: s.mu.cfg.SyncInterval > 0,
+	}
+	cs.cond.L = &cs.mu
+	if err := cs.open(); err != nil {
+		return nil, err
+	}
+	s.mu.consumers[name] = cs
+	return cs, nil
+}
+
+// open recovers the log, or creates it with an empty snapshot.
+func (c *consumerStore) open() error {
+	fs := c.s.fs
+	f, err := fs.Open(c.path)
+	if isNotExist(err) {
+		return c.rewrite(c.snapshot())
+	}
+	if err != nil {
+		return fmt.Errorf("filestore: open consumer %q: %w", c.name, err)
+	}
+	c.f = f
+	size, err := f.Size()
+	if err != nil {
+		return fmt.Errorf("filestore: consumer %q: %w", c.name, err)
+	}
+	b := make([]byte, size)
+	if _, err := f.ReadAt(b, 0); err != nil && size > 0 {
+		return fmt.Errorf("filestore: read consumer %q: %w", c.name, err)
+	}
+	pos := int64(0)
+	for pos < size {
+		n, ok := c.replay(b[pos:])
+		if !ok {
+			break
+		}
+		pos += n
+	}
+	if pos < size {
+		c.s.log.Error("consumer state log cut at a torn or corrupt record", "consumer", c.name, "offset", pos, "bytes", size-pos)
+		return c.rewrite(c.snapshot())
+	}
+	c.size = size
+	return nil
+}
+
+// replay applies the record at the start of b and returns its length.
+func (c *consumerStore) replay(b []byte) (int64, bool) {
+	if len(b) < consHeaderLen {
+		return 0, false
+	}
+	n := le.Uint32(b[4:])
+	if n < consHeaderLen || int64(n) > int64(len(b)) || le.Uint32(b) != crc(b[4:n]) {
+		return 0, false
+	}
+	r := uvReader{b: b[consHeaderLen:n]}
+	a := c.state
+	switch b[8] {
+	case consSnapshot:
+		st, ok := decodeConsState(&r)
+		if !ok {
+			return 0, false
+		}
+		a.reset(st)
+		c.snapSize, c.sinceSnap = int64(n), 0
+		return int64(n), true
+	case consDelivered:
+		d, s, dc, ts := r.next(), r.next(), r.next(), int64(r.next())
+		if r.bad {
+			return 0, false
+		}
+		a.delivered(d, s, dc, ts)
+	case consAcked:
+		d, s, all := r.next(), r.next(), r.next()
+		if r.bad {
+			return 0, false
+		}
+		a.acked(d, s, all == 1)
+	case consParked:
+		s := r.next()
+		if r.bad {
+			return 0, false
+		}
+		a.parked(s)
+	default:
+		return 0, false
+	}
+	c.sinceSnap += int64(n)
+	return int64(n), true
+}
+
+// uvReader reads uvarints, remembering whether any was malformed.
+type uvReader struct {
+	b   []byte
+	bad bool
+}
+
+func (r *uvReader) next() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.bad = true
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func appendConsRecord(b []byte, kind byte, fields ...uint64) []byte {
+	start := len(b)
+	b = append(b, make([]byte, consHeaderLen)...)
+	b[start+8] = kind
+	for _, v := range fields {
+		b = binary.AppendUvarint(b, v)
+	}
+	return sealConsRecord(b, start)
+}
+
+func sealConsRecord(b []byte, start int) []byte {
+	r := b[start:]
+	le.PutUint32(r[4:], uint32(len(r)))
+	le.PutUint32(r, crc(r[4:]))
+	return b
+}
+
+// snapshot encodes the whole state as one record.
+func (c *consumerStore) snapshot() []byte {
+	st := &c.state.st
+	b := appendConsRecord(nil, consSnapshot, st.Delivered.Consumer, st.Delivered.Stream,
+		st.AckFloor.Consumer, st.AckFloor.Stream, uint64(len(st.Pending)))
+	for _, s := range slices.Sorted(maps.Keys(st.Pending)) {
+		p := st.Pending[s]
+		b = binary.AppendUvarint(b, s)
+		b = binary.AppendUvarint(b, p.Consumer)
+		b = binary.AppendUvarint(b, uint64(p.Time))
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.Redelivered)))
+	for _, s := range slices.Sorted(maps.Keys(st.Redelivered)) {
+		b = binary.AppendUvarint(b, s)
+		b = binary.AppendUvarint(b, st.Redelivered[s])
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.Parked)))
+	for _, s := range slices.Sorted(maps.Keys(st.Parked)) {
+		b = binary.AppendUvarint(b, s)
+	}
+	return sealConsRecord(b, 0)
+}
+
+func decodeConsState(r *uvReader) (*store.ConsumerState, bool) {
+	st := &store.ConsumerState{
+		Delivered:   store.SeqPair{Consumer: r.next(), Stream: r.next()},
+		AckFloor:    store.SeqPair{Consumer: r.next(), Stream: r.next()},
+		Pending:     map[uint64]store.Pending{},
+		Redelivered: map[uint64]uint64{},
+		Parked:      map[uint64]struct{}{},
+	}
+	for n := r.next(); n > 0 && !r.bad; n-- {
+		s, d, t := r.next(), r.next(), int64(r.next())
+		st.Pending[s] = store.Pending{Consumer: d, Time: t}
+	}
+	for n := r.next(); n > 0 && !r.bad; n-- {
+		s, dc := r.next(), r.next()
+		st.Redelivered[s] = dc
+	}
+	for n := r.next(); n > 0 && !r.bad; n-- {
+		st.Parked[r.next()] = struct{}{}
+	}
+	return st, !r.bad && len(r.b) == 0
+}
+
+// rewrite replaces the file with one holding only snap.
+func (c *consumerStore) rewrite(snap []byte) error {
+	fs := c.s.fs
+	tmp := c.path + ".tmp"
+	f, err := fs.Create(tmp)
+	if err == nil {
+		_, err = f.WriteAt(snap, 0)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err == nil {
+		err = fs.Rename(tmp, c.path)
+	}
+	if err == nil {
+		err = fs.SyncDir(c.s.consumerDir())
+	}
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return fmt.Errorf("filestore: write consumer %q: %w", c.name, err)
+	}
+	if c.f != nil {
+		c.f.Close()
+	}
+	c.f = f
+	c.size, c.snapSize, c.sinceSnap = int64(len(snap)), int64(len(snap)), 0
+	return nil
+}
+
+// update applies one change and makes it durable (in SyncInterval mode, only
+// buffers it).
+func (c *consumerStore) update(apply func(*ackState), kind byte, fields ...uint64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usableLocked(); err != nil {
+		return err
+	}
+	apply(c.state)
+	if kind == consSnapshot {
+		c.buf = append(c.buf, c.snapshot()...)
+	} else {
+		c.buf = appendConsRecord(c.buf, kind, fields...)
+	}
+	c.gen++
+	if c.interval {
+		return nil
+	}
+	return c.commitLocked(c.gen)
+}
+
+func (c *consumerStore) usableLocked() error {
+	if c.closed {
+		return store.ErrClosed
+	}
+	return c.failed
+}
+
+// commitLocked returns once update g is durable. The first caller to find no
+// write in progress writes everything buffered; the others wait for it.
+func (c *consumerStore) commitLocked(g uint64) error {
+	for c.durable < g {
+		if c.failed != nil {
+			return c.failed
+		}
+		if c.writing {
+			c.cond.Wait()
+			continue
+		}
+		c.writing = true
+		buf, upto, off := c.buf, c.gen, c.size
+		c.buf = nil
+		var snap []byte
+		if c.sinceSnap+int64(len(buf)) > max(consCompactMin, 4*c.snapSize) {
+			snap = c.snapshot() // state already includes every buffered update
+		}
+		c.mu.Unlock()
+		var err error
+		if snap != nil {
+			err = c.rewrite(snap)
+		} else if _, err = c.f.WriteAt(buf, off); err == nil {
+			err = c.f.Sync()
+		}
+		c.mu.Lock()
+		c.writing = false
+		c.cond.Broadcast()
+		if err != nil {
+			c.failed = fmt.Errorf("%w: consumer %q: %w", store.ErrSyncFailed, c.name, err)
+			c.s.log.Error("consumer state not durable", "consumer", c.name, "err", err)
+			return c.failed
+		}
+		if snap == nil {
+			c.size += int64(len(buf))
+			c.sinceSnap += int64(len(buf))
+		}
+		c.durable = upto
+	}
+	return nil
+}
+
+// UpdateDelivered implements store.ConsumerStore.
+func (c *consumerStore) UpdateDelivered(dseq, sseq, dc uint64, ts int64) error {
+	return c.update(func(a *ackState) { a.delivered(dseq, sseq, dc, ts) }, consDelivered, dseq, sseq, dc, uint64(ts))
+}
+
+// UpdateAcked implements store.ConsumerStore.
+func (c *consumerStore) UpdateAcked(dseq, sseq uint64, all bool) error {
+	flag := uint64(0)
+	if all {
+		flag = 1
+	}
+	return c.update(func(a *ackState) { a.acked(dseq, sseq, all) }, consAcked, dseq, sseq, flag)
+}
+
+// UpdateParked implements store.ConsumerStore.
+func (c *consumerStore) UpdateParked(sseq uint64) error {
+	return c.update(func(a *ackState) { a.parked(sseq) }, consParked, sseq)
+}
+
+// SetState implements store.ConsumerStore.
+func (c *consumerStore) SetState(st *store.ConsumerState) error {
+	return c.update(func(a *ackState) { a.reset(st) }, consSnapshot)
+}
+
+// State implements store.ConsumerStore.
+func (c *consumerStore) State() (*store.ConsumerState, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, store.ErrClosed
+	}
+	return c.state.copy(), nil
+}
+
+// Sync implements store.ConsumerStore.
+func (c *consumerStore) Sync() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.usableLocked(); err != nil {
+		return err
+	}
+	return c.commitLocked(c.gen)
+}
+
+// Close implements store.ConsumerStore.
+func (c *consumerStore) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return store.ErrClosed
+	}
+	var err error
+	if c.failed == nil {
+		err = c.commitLocked(c.gen)
+	}
+	c.closed = true
+	if c.f != nil {
+		c.f.Close()
+	}
+	c.mu.Unlock()
+	c.forget()
+	return err
+}
+
+// Destroy implements store.ConsumerStore.
+func (c *consumerStore) Destroy() error {
+	c.mu.Lock()
+	for c.writing {
+		c.cond.Wait()
+	}
+	c.closed = true
+	if c.f != nil {
+		c.f.Close()
+		c.f = nil
+	}
+	c.mu.Unlock()
+	c.forget()
+	fs := c.s.fs
+	if err := fs.Remove(c.path); err != nil && !isNotExist(err) {
+		return fmt.Errorf("filestore: destroy consumer %q: %w", c.name, err)
+	}
+	return fs.SyncDir(c.s.consumerDir())
+}
+
+// forget removes the consumer from its store's open set.
+func (c *consumerStore) forget() {
+	s := c.s
+	s.mu.Lock()
+	if s.mu.consumers[c.name] == c {
+		delete(s.mu.consumers, c.name)
+	}
+	s.mu.Unlock()
+}
