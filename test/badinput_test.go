@@ -69,6 +69,22 @@ func TestBadInput(t *testing.T) {
 	r.expect("PONG")
 }
 
+// TestEndlessControlLine is a client that trickles a control line that never
+// ends: the server holds at most max_control_line bytes of it, then closes.
+func TestEndlessControlLine(t *testing.T) {
+	s := servertest.New(t)
+	r := dialRaw(t, s)
+	r.send("CONNECT {\"verbose\":false}\r\nSUB ")
+	chunk := strings.Repeat("a", 64)
+	for range 4096/64 + 1 {
+		r.send(chunk)
+	}
+	r.closed("-ERR 'maximum control line exceeded'")
+	other := dialRaw(t, s)
+	other.send("CONNECT {\"verbose\":false}\r\nPING\r\n")
+	other.expect("PONG")
+}
+
 // TestBadInputSplitAcrossReads feeds a valid stream one byte per write: the
 // parser must give the same result however the bytes arrive.
 func TestBadInputSplitAcrossReads(t *testing.T) {
