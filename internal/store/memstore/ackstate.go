@@ -13,8 +13,9 @@ import (
 //     that consumer sequence and time (a redelivery replaces the entry), moves
 //     Delivered up, and records dc in Redelivered when dc > 1.
 //   - Acks at or below the floor are no-ops.
-//   - AckAll of (d, s) sets the floor to (d, s) and forgets every pending,
-//     redelivered and parked entry <= s.
+//   - AckAll of (d, s) forgets every pending, redelivered and parked entry
+//     <= s and sets the floor to (d, s), the consumer half capped below the
+//     lowest consumer sequence still pending.
 //   - An explicit ack forgets s; parking moves s from pending to parked and
 //     keeps its redelivery count. Both then move the floor: to Delivered when
 //     nothing is pending, else the stream half to just below the lowest pending
@@ -50,13 +51,16 @@ func (cs *consumerState) acked(dseq, sseq uint64, all bool) {
 		cs.moveFloor()
 		return
 	}
-	st.AckFloor.Consumer = max(st.AckFloor.Consumer, dseq)
-	st.AckFloor.Stream = sseq
 	for s := range st.Pending {
 		if s <= sseq {
 			cs.dropPending(s)
 		}
 	}
+	for d := range cs.byDseq {
+		dseq = min(dseq, d-1)
+	}
+	st.AckFloor.Consumer = max(st.AckFloor.Consumer, dseq)
+	st.AckFloor.Stream = sseq
 	for s := range st.Redelivered {
 		if s <= sseq {
 			delete(st.Redelivered, s)
@@ -89,20 +93,25 @@ func (cs *consumerState) moveFloor() {
 	if len(st.Pending) == 0 {
 		st.AckFloor.Consumer = max(st.AckFloor.Consumer, st.Delivered.Consumer)
 		st.AckFloor.Stream = max(st.AckFloor.Stream, st.Delivered.Stream)
+		cs.loose = false
 		return
 	}
-	lowS := lowest(st.AckFloor.Stream+1, st.Delivered.Stream, len(st.Pending),
+	// Entries may sit below the floor after SetState: then look at all of them.
+	probe := !cs.loose
+	lowS := lowest(probe, st.AckFloor.Stream+1, st.Delivered.Stream, len(st.Pending),
 		func(s uint64) bool { _, ok := st.Pending[s]; return ok }, maps.Keys(st.Pending))
-	lowD := lowest(st.AckFloor.Consumer+1, st.Delivered.Consumer, len(cs.byDseq),
+	lowD := lowest(probe, st.AckFloor.Consumer+1, st.Delivered.Consumer, len(cs.byDseq),
 		func(d uint64) bool { _, ok := cs.byDseq[d]; return ok }, maps.Keys(cs.byDseq))
 	st.AckFloor.Stream = max(st.AckFloor.Stream, lowS-1)
 	st.AckFloor.Consumer = max(st.AckFloor.Consumer, lowD-1)
 }
 
-// lowest returns the smallest member of a non-empty set, probing from lo to hi
-// when that range is no longer than the set and iterating the set otherwise.
-func lowest(lo, hi uint64, n int, has func(uint64) bool, all iter.Seq[uint64]) uint64 {
-	if hi >= lo && hi-lo < uint64(n) {
+// lowest returns the smallest member of a non-empty set of n members, all in
+// [lo, hi]. It probes upward from lo when the range is at most about twice the
+// set (the common case: acks arrive roughly in order, so the answer is near lo)
+// and iterates the set otherwise.
+func lowest(probe bool, lo, hi uint64, n int, has func(uint64) bool, all iter.Seq[uint64]) uint64 {
+	if probe && hi >= lo && hi-lo <= 2*uint64(n) {
 		for v := lo; v <= hi; v++ {
 			if has(v) {
 				return v

@@ -97,6 +97,9 @@ type consumerState struct {
 	closed bool // the store was closed
 	st     store.ConsumerState
 	byDseq map[uint64]uint64 // consumer seq of a pending entry -> stream seq
+	// loose is set when SetState left pending entries at or below the ack
+	// floor, so the floor cannot be found by probing upward from it.
+	loose bool
 }
 
 func newConsumerState() *consumerState {
@@ -141,6 +144,7 @@ func (cs *consumerState) set(st *store.ConsumerState) {
 	maps.Copy(fresh.st.Parked, st.Parked)
 	for sseq, p := range st.Pending {
 		fresh.byDseq[p.Consumer] = sseq
+		fresh.loose = fresh.loose || sseq <= st.AckFloor.Stream || p.Consumer <= st.AckFloor.Consumer
 	}
-	cs.st, cs.byDseq = fresh.st, fresh.byDseq
+	cs.st, cs.byDseq, cs.loose = fresh.st, fresh.byDseq, fresh.loose
 }

@@ -17,8 +17,10 @@ import (
 //     earlier entry, and dc > 1 records Redelivered[s] = dc (never lowered).
 //   - UpdateAcked(d, s, ·) with s at or below the floor's stream sequence does
 //     nothing and is not an error.
-//   - UpdateAcked(d, s, true) sets the floor to (d, s) and drops every pending,
-//     redelivered and parked entry <= s.
+//   - UpdateAcked(d, s, true) drops every pending, redelivered and parked
+//     entry <= s and sets the floor to (d, s), except that the consumer half
+//     stays below every consumer sequence still pending (a redelivery of s can
+//     carry a higher d than later messages still unacknowledged).
 //   - UpdateAcked(d, s, false) drops s from pending, redelivered and parked;
 //     acking a sequence that is not pending is not an error.
 //   - UpdateParked(s) moves s from pending to parked; its redelivery count stays.
@@ -187,6 +189,7 @@ func testConsumer(t *testing.T, open Opener) {
 		})
 	}
 	t.Run("SetState", func(t *testing.T) { testConsumerSetState(t, open) })
+	t.Run("Model", func(t *testing.T) { testConsumerModel(t, open) })
 	t.Run("Lifecycle", func(t *testing.T) { testConsumerLifecycle(t, open) })
 }
 

@@ -114,6 +114,25 @@ func testExpire(t *testing.T, open Opener) {
 		h.update(func(c *store.Config) { c.MaxAge = 2 * s })
 		runExpire(t, h, []expireStep{{4 * s, rm(store.ReasonMaxAge, 1, 2), 5 * s}})
 	})
+	t.Run("ManyDeletedBeforeDue", func(t *testing.T) {
+		h := newHarness(t, open, store.Config{})
+		var keep []uint64
+		for i := range 300 {
+			seq := h.appendAt("a", at(time.Duration(i)*time.Millisecond), time.Hour)
+			if i%10 == 9 {
+				keep = append(keep, seq)
+				continue
+			}
+			_, err := h.s.Delete(seq, false, store.ReasonDelete)
+			noErr(t, "Delete", err)
+		}
+		for i := range 100 {
+			keep = append(keep, h.appendAt("b", at(time.Second+time.Duration(i)*time.Millisecond), time.Hour))
+		}
+		// The first live message is seq 10, appended at 9ms.
+		runExpire(t, h, []expireStep{{time.Second, nil, time.Hour + 9*time.Millisecond}})
+		runExpire(t, h, []expireStep{{2 * time.Hour, rm(store.ReasonTTL, keep...), 0}})
+	})
 	t.Run("DeletedBeforeDue", func(t *testing.T) {
 		h := newHarness(t, open, store.Config{MaxAge: 10 * s})
 		h.appendAt("a", at(1*s), 2*s)

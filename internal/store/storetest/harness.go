@@ -38,10 +38,13 @@ func (r *recorder) onRemove(reason store.Reason, seq uint64, subj string) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) snapshot() []removal {
+func (r *recorder) snapshot() []removal { return r.since(0) }
+
+// since returns the removals from the n-th on.
+func (r *recorder) since(n int) []removal {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.all)
+	return slices.Clone(r.all[min(n, len(r.all)):])
 }
 
 // harness wraps one store under test with a clock and removal accounting.

@@ -16,6 +16,7 @@ type model struct {
 	emptyFirst uint64       // FirstSeq while msgs is empty
 	last       uint64
 	lastTime   int64
+	nbytes     uint64    // sum of Size over msgs
 	removed    []removal // since the last take()
 }
 
@@ -58,13 +59,7 @@ func (m *model) index(seq uint64) int {
 	return i
 }
 
-func (m *model) bytes() uint64 {
-	var n uint64
-	for _, x := range m.msgs {
-		n += x.Size()
-	}
-	return n
-}
+func (m *model) bytes() uint64 { return m.nbytes }
 
 func (m *model) remove(seq uint64, reason store.Reason) bool {
 	i := m.index(seq)
@@ -72,6 +67,7 @@ func (m *model) remove(seq uint64, reason store.Reason) bool {
 		return false
 	}
 	m.removed = append(m.removed, removal{reason, seq, m.msgs[i].Subject})
+	m.nbytes -= m.msgs[i].Size()
 	m.msgs = slices.Delete(m.msgs, i, i+1)
 	if len(m.msgs) == 0 {
 		m.emptyFirst = m.last + 1
@@ -84,6 +80,7 @@ func (m *model) append(subj string, hdr, data []byte, now, ttl int64) uint64 {
 	m.lastTime = now
 	m.msgs = append(m.msgs, &store.Msg{Seq: m.last, Subject: subj, Header: slices.Clone(hdr),
 		Data: slices.Clone(data), Time: now, TTL: ttl})
+	m.nbytes += m.msgs[len(m.msgs)-1].Size()
 	m.enforceSubject(subj)
 	m.enforceTotals()
 	return m.last

@@ -59,30 +59,43 @@ func runModel(t *testing.T, open Opener, seed uint64, steps int, cfg store.Confi
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, seed*7919)) }
 
+// phases alternate every phaseLen steps, so that the store both grows large
+// (with long runs of deleted sequences) and churns through every removal path.
+// Each row gives cumulative percentages: append, delete, purge, compact,
+// truncate, expire, update config; the rest reads.
+const phaseLen = 1500
+
+var phases = [][7]int{
+	{60, 80, 80, 80, 80, 81, 81}, // grow, punching holes
+	{45, 55, 58, 60, 61, 66, 68}, // everything
+	{40, 48, 48, 48, 48, 50, 50}, // read-heavy on whatever is there
+}
+
 // step performs one random operation and checks it against the model.
 func (r *modelRun) step() {
+	w := phases[(r.n/phaseLen)%len(phases)]
 	r.n++
 	n := r.rng.IntN(100)
 	switch {
-	case n < 45:
+	case n < w[0]:
 		r.append()
-	case n < 55:
+	case n < w[1]:
 		r.delete()
-	case n < 58:
+	case n < w[2]:
 		r.purge()
-	case n < 60:
+	case n < w[3]:
 		r.compact()
-	case n < 61:
+	case n < w[4]:
 		r.truncate()
-	case n < 66:
+	case n < w[5]:
 		r.expire()
-	case n < 68:
+	case n < w[6]:
 		r.updateConfig()
 	default:
 		r.read()
 	}
 	r.checkRemovals()
-	if r.n%25 == 0 || n < 68 {
+	if r.n%25 == 0 || n < w[6] {
 		r.checkState()
 	}
 	if r.n%100 == 0 {
@@ -124,7 +137,7 @@ func (r *modelRun) append() {
 	case n < 13:
 		ttl = -1
 	}
-	now := r.h.now + int64(r.rng.IntN(3))*int64(time.Millisecond)
+	now := r.h.now + int64(r.rng.IntN(300))*int64(time.Microsecond)
 	r.h.now = now
 	r.op = fmt.Sprintf("Append(%q, ttl %d)", subj, ttl)
 	seq, err := r.h.s.Append(subj, hdr, data, now, ttl, nil)
@@ -137,12 +150,30 @@ func (r *modelRun) append() {
 }
 
 func (r *modelRun) delete() {
+	if r.rng.IntN(10) == 0 {
+		r.deleteRun()
+		return
+	}
 	seq := r.seqNear()
 	erase := r.rng.IntN(2) == 0
 	r.op = fmt.Sprintf("Delete(%d, %v)", seq, erase)
 	ok, err := r.h.s.Delete(seq, erase, store.ReasonDelete)
 	if want := r.m.remove(seq, store.ReasonDelete); ok != want || err != nil {
 		r.fail("= %v, %v; want %v", ok, err, want)
+	}
+}
+
+// deleteRun deletes a run of consecutive sequences, leaving a long gap.
+func (r *modelRun) deleteRun() {
+	lo := r.seqNear()
+	n := 1 + r.rng.Uint64N(250)
+	r.op = fmt.Sprintf("Delete(%d..%d)", lo, lo+n-1)
+	for seq := lo; seq < lo+n; seq++ {
+		ok, err := r.h.s.Delete(seq, false, store.ReasonDelete)
+		if want := r.m.remove(seq, store.ReasonDelete); ok != want || err != nil {
+			r.fail("Delete(%d) = %v, %v; want %v", seq, ok, err, want)
+			return
+		}
 	}
 }
 
@@ -160,7 +191,7 @@ func (r *modelRun) purge() {
 		o.Seq, o.Keep = r.seqNear(), r.rng.Uint64N(12)
 	}
 	if r.rng.IntN(4) != 0 && o.Seq == 0 && o.Keep == 0 && o.Subject == "" {
-		o.Keep = 1 + r.rng.Uint64N(30) // full purges would keep the stream small
+		o.Keep = 1 + r.rng.Uint64N(300) // full purges would keep the stream small
 	}
 	r.op = fmt.Sprintf("Purge(%+v)", o)
 	n, err := r.h.s.Purge(o)
@@ -205,10 +236,10 @@ func (r *modelRun) expire() {
 
 func (r *modelRun) updateConfig() {
 	cfg := r.h.cfg
-	cfg.MaxMsgs = []int64{0, 0, 20, 60, 200}[r.rng.IntN(5)]
-	cfg.MaxBytes = []int64{0, 0, 1500, 6000}[r.rng.IntN(4)]
+	cfg.MaxMsgs = []int64{0, 0, 0, 20, 200, 2000}[r.rng.IntN(6)]
+	cfg.MaxBytes = []int64{0, 0, 0, 1500, 60000}[r.rng.IntN(5)]
 	cfg.MaxMsgsPerSubject = []int64{0, 0, 1, 3, 10}[r.rng.IntN(5)]
-	cfg.MaxAge = []time.Duration{0, 0, 30 * time.Millisecond, 200 * time.Millisecond}[r.rng.IntN(4)]
+	cfg.MaxAge = []time.Duration{0, 0, 0, 30 * time.Millisecond, time.Second}[r.rng.IntN(5)]
 	r.op = fmt.Sprintf("UpdateConfig(msgs %d bytes %d per %d age %v)", cfg.MaxMsgs, cfg.MaxBytes, cfg.MaxMsgsPerSubject, cfg.MaxAge)
 	r.h.cfg = cfg
 	if err := r.h.s.UpdateConfig(cfg); err != nil {
@@ -288,11 +319,11 @@ func (r *modelRun) checkRemovals() {
 	r.t.Helper()
 	key := func(x removal) string { return fmt.Sprintf("%v:%d:%s", x.reason, x.seq, x.subject) }
 	var got, want []string
-	all := r.h.rec.snapshot()
-	for _, x := range all[r.h.seen:] {
+	fresh := r.h.rec.since(r.h.seen)
+	for _, x := range fresh {
 		got = append(got, key(x))
 	}
-	r.h.seen = len(all)
+	r.h.seen += len(fresh)
 	for _, x := range r.m.take() {
 		want = append(want, key(x))
 	}
