@@ -1,0 +1,146 @@
+package ackstate
+
+// Result says what an ack-like operation did.
+type Result uint8
+
+// Results of Ack, Nak, Term and Progress.
+const (
+	Applied  Result = iota // the message was pending (or parked) and the operation took effect
+	Unknown                // not pending: never delivered, already acked, or acked by AckAll
+	Released               // a parked message was acknowledged or terminated
+)
+
+// Ack acknowledges stream sequence seq; under AckAll it acknowledges every
+// pending sequence up to seq. It returns what happened to seq itself.
+func (s *State) Ack(seq uint64) Result {
+	if s.cfg.AckPolicy == AckAll {
+		return s.ackAll(seq)
+	}
+	return s.remove(seq)
+}
+
+// Term stops redelivery of seq for good, as an ack does.
+func (s *State) Term(seq uint64) Result { return s.remove(seq) }
+
+func (s *State) remove(seq uint64) Result {
+	if _, ok := s.parked[seq]; ok {
+		delete(s.parked, seq)
+		return Released
+	}
+	p, ok := s.pending[seq]
+	if !ok {
+		return Unknown
+	}
+	p.gen++ // invalidate its timer
+	delete(s.pending, seq)
+	s.advanceFloor()
+	return Applied
+}
+
+func (s *State) ackAll(seq uint64) Result {
+	res := Unknown
+	if _, ok := s.pending[seq]; ok {
+		res = Applied
+	} else if _, ok := s.parked[seq]; ok {
+		res = Released
+	}
+	for s.order.Len() > 0 && s.order.min() <= seq {
+		q := s.order.pop()
+		if p, ok := s.pending[q]; ok {
+			p.gen++
+			delete(s.pending, q)
+		}
+	}
+	for q := range s.parked {
+		if q <= seq {
+			delete(s.parked, q)
+		}
+	}
+	if seq > s.ackFloor.Stream && seq <= s.delivered.Stream {
+		s.advanceFloor()
+	}
+	return res
+}
+
+// Nak asks for redelivery of seq after delay (0: at once). On the message's
+// last allowed delivery it parks the message instead and reports an event.
+func (s *State) Nak(seq uint64, delay int64, now int64) (Result, *Event) {
+	p, ok := s.pending[seq]
+	if !ok {
+		return Unknown, nil
+	}
+	if s.exhausted(p) {
+		return Applied, s.park(seq, p, ReasonNak)
+	}
+	if delay <= 0 {
+		s.enqueue(seq, p)
+	} else {
+		s.arm(seq, p, now+delay)
+	}
+	return Applied, nil
+}
+
+// Progress (+WPI) restarts the ack-wait clock of a pending message.
+func (s *State) Progress(seq uint64, now int64) Result {
+	p, ok := s.pending[seq]
+	if !ok || p.queued {
+		return Unknown
+	}
+	s.arm(seq, p, s.deadlineFor(now, p.count))
+	return Applied
+}
+
+func (s *State) exhausted(p *pending) bool {
+	return s.cfg.MaxDeliver > 0 && p.count >= uint64(s.cfg.MaxDeliver)
+}
+
+func (s *State) enqueue(seq uint64, p *pending) {
+	p.gen++ // no timer while queued
+	p.queued = true
+	s.queue.push(seq)
+}
+
+// park moves seq from pending to parked.
+func (s *State) park(seq uint64, p *pending, why ParkReason) *Event {
+	p.gen++
+	delete(s.pending, seq)
+	s.parked[seq] = p.count
+	s.advanceFloor()
+	return &Event{Kind: EventMaxDeliveries, Seq: seq, Deliveries: p.count, Reason: why}
+}
+
+// advanceFloor moves the ack floor to just below the lowest pending stream
+// sequence, or to the last delivery when nothing is pending. Parked messages
+// do not hold it back (nats-server reports the same floor); Holds keeps them.
+func (s *State) advanceFloor() {
+	if len(s.pending) == 0 {
+		s.ackFloor = s.delivered
+		s.order.reset()
+		return
+	}
+	// order holds every pending sequence (and some no longer pending, dropped
+	// here lazily), so finding the lowest is amortised O(log n).
+	for {
+		if _, ok := s.pending[s.order.min()]; ok {
+			break
+		}
+		s.order.pop()
+	}
+	low := s.order.min()
+	lowp := s.pending[low]
+	if low-1 > s.ackFloor.Stream {
+		s.ackFloor = SeqPair{Stream: low - 1, Consumer: lowp.dseq - 1}
+	}
+}
+
+func (r Result) String() string {
+	switch r {
+	case Applied:
+		return "applied"
+	case Unknown:
+		return "unknown"
+	case Released:
+		return "released"
+	}
+	return "invalid"
+}

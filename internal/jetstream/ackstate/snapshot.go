@@ -1,0 +1,83 @@
+package ackstate
+
+import "slices"
+
+// Snapshot is the durable form of a State: what the consumer store persists
+// and Restore rebuilds from.
+type Snapshot struct {
+	Delivered SeqPair
+	AckFloor  SeqPair
+	// Pending maps stream sequence to its last delivery.
+	Pending map[uint64]PendingInfo
+	// Parked maps stream sequence to its delivery count when parked.
+	Parked map[uint64]uint64
+}
+
+// PendingInfo is one pending message in a Snapshot.
+type PendingInfo struct {
+	Consumer  uint64 // consumer sequence of the last delivery
+	Delivered int64  // unix nanos of the last delivery
+	Count     uint64 // deliveries so far
+}
+
+// Snapshot copies the state for persistence.
+func (s *State) Snapshot() Snapshot {
+	snap := Snapshot{
+		Delivered: s.delivered,
+		AckFloor:  s.ackFloor,
+		Pending:   make(map[uint64]PendingInfo, len(s.pending)),
+		Parked:    make(map[uint64]uint64, len(s.parked)),
+	}
+	for seq, p := range s.pending {
+		snap.Pending[seq] = PendingInfo{Consumer: p.dseq, Delivered: p.delivered, Count: p.count}
+	}
+	for seq, n := range s.parked {
+		snap.Parked[seq] = n
+	}
+	return snap
+}
+
+// Restore rebuilds a State from a snapshot. Every pending message's ack wait
+// runs from its recorded delivery time, so a restart neither forgets nor
+// postpones redeliveries; parked messages stay parked.
+func Restore(cfg Config, snap Snapshot) *State {
+	s := New(cfg, snap.AckFloor.Stream)
+	s.delivered = snap.Delivered
+	s.ackFloor = snap.AckFloor
+	seqs := make([]uint64, 0, len(snap.Pending))
+	for seq := range snap.Pending {
+		seqs = append(seqs, seq)
+	}
+	slices.Sort(seqs)
+	for _, seq := range seqs {
+		pi := snap.Pending[seq]
+		p := &pending{dseq: pi.Consumer, delivered: pi.Delivered, count: max(pi.Count, 1)}
+		s.pending[seq] = p
+		s.order.push(seq)
+		s.arm(seq, p, s.deadlineFor(pi.Delivered, p.count))
+	}
+	for seq, n := range snap.Parked {
+		s.parked[seq] = n
+	}
+	return s
+}
+
+// ParkedSeqs lists parked stream sequences in order.
+func (s *State) ParkedSeqs() []uint64 {
+	out := make([]uint64, 0, len(s.parked))
+	for seq := range s.parked {
+		out = append(out, seq)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// PendingSeqs lists pending stream sequences in order.
+func (s *State) PendingSeqs() []uint64 {
+	out := make([]uint64, 0, len(s.pending))
+	for seq := range s.pending {
+		out = append(out, seq)
+	}
+	slices.Sort(out)
+	return out
+}

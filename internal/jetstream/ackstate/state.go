@@ -1,0 +1,160 @@
+package ackstate
+
+import "time"
+
+// AckPolicy is the consumer's ack_policy.
+type AckPolicy uint8
+
+// Ack policies.
+const (
+	AckExplicit AckPolicy = iota
+	AckAll
+	AckNone
+)
+
+// Config is the part of a consumer's configuration this core needs.
+type Config struct {
+	AckPolicy  AckPolicy
+	AckWait    time.Duration   // default 30s when zero
+	MaxDeliver int             // <= 0: unlimited
+	BackOff    []time.Duration // per delivery count; replaces AckWait when set
+}
+
+// SeqPair is a consumer sequence and the stream sequence it delivered.
+type SeqPair struct {
+	Consumer uint64
+	Stream   uint64
+}
+
+// pending is one delivered, unacknowledged stream sequence.
+type pending struct {
+	dseq      uint64 // consumer sequence of the last delivery
+	delivered int64  // when it was last delivered
+	count     uint64 // deliveries so far
+	deadline  int64  // when the timer fires: ack wait, or the end of a Nak delay
+	queued    bool   // due for redelivery (in the redeliver queue)
+	gen       uint32 // bumps whenever deadline changes; stale timer entries are skipped
+}
+
+// State is one consumer's acknowledgement state. It is not safe for
+// concurrent use: the consumer goroutine owns it.
+type State struct {
+	cfg       Config
+	delivered SeqPair
+	ackFloor  SeqPair
+	pending   map[uint64]*pending
+	parked    map[uint64]uint64 // stream seq -> delivery count when parked
+	timers    timerHeap         // deadlines of pending messages not queued
+	queue     seqHeap           // stream sequences due for redelivery, lowest first
+	order     seqHeap           // every pending stream sequence (lazily pruned), for the ack floor
+}
+
+// New returns the state of a consumer that has delivered nothing, whose
+// first stream sequence to deliver is after start (start = first seq - 1).
+func New(cfg Config, start uint64) *State {
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = 30 * time.Second
+	}
+	return &State{
+		cfg:       cfg,
+		delivered: SeqPair{Stream: start},
+		ackFloor:  SeqPair{Stream: start},
+		pending:   make(map[uint64]*pending),
+		parked:    make(map[uint64]uint64),
+		timers:    newTimerHeap(),
+		queue:     newSeqHeap(),
+		order:     newSeqHeap(),
+	}
+}
+
+// SetConfig applies a changed configuration (ack wait, max deliver, backoff).
+// Deadlines already set keep their time.
+func (s *State) SetConfig(cfg Config) {
+	if cfg.AckWait <= 0 {
+		cfg.AckWait = 30 * time.Second
+	}
+	s.cfg = cfg
+}
+
+// Delivered is the last delivery: consumer sequence and the highest stream
+// sequence delivered so far.
+func (s *State) Delivered() SeqPair { return s.delivered }
+
+// AckFloor is the sequence pair below which everything is acknowledged,
+// terminated or parked.
+func (s *State) AckFloor() SeqPair { return s.ackFloor }
+
+// NumAckPending counts delivered messages awaiting an ack (parked excluded).
+func (s *State) NumAckPending() int { return len(s.pending) }
+
+// NumRedelivered counts pending messages delivered more than once.
+func (s *State) NumRedelivered() int {
+	n := 0
+	for _, p := range s.pending {
+		if p.count > 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// NumParked counts messages parked after max_deliver.
+func (s *State) NumParked() int { return len(s.parked) }
+
+// Holds reports whether the consumer still holds stream sequence seq for
+// retention: not yet delivered, delivered and unacknowledged, or parked.
+// (Whether seq matches the consumer's filter is the caller's business.)
+func (s *State) Holds(seq uint64) bool {
+	if seq > s.delivered.Stream {
+		return true
+	}
+	if _, ok := s.pending[seq]; ok {
+		return true
+	}
+	_, ok := s.parked[seq]
+	return ok
+}
+
+// deadlineFor is when a delivery numbered count times out.
+func (s *State) deadlineFor(now int64, count uint64) int64 {
+	wait := s.cfg.AckWait
+	if n := len(s.cfg.BackOff); n > 0 {
+		wait = s.cfg.BackOff[min(int(count)-1, n-1)]
+	}
+	return now + int64(wait)
+}
+
+// Deliver records a delivery of stream sequence seq at now and returns its
+// consumer sequence and delivery count. A sequence pending redelivery is a
+// redelivery; any other is a first delivery (seq above Delivered().Stream).
+func (s *State) Deliver(seq uint64, now int64) (dseq, count uint64) {
+	s.delivered.Consumer++
+	dseq = s.delivered.Consumer
+	if seq > s.delivered.Stream {
+		s.delivered.Stream = seq
+	}
+	if s.cfg.AckPolicy == AckNone {
+		s.ackFloor = s.delivered
+		return dseq, 1
+	}
+	p := s.pending[seq]
+	if p == nil {
+		p = &pending{}
+		s.pending[seq] = p
+		s.order.push(seq)
+	}
+	p.dseq, p.delivered, p.queued = dseq, now, false
+	p.count++
+	s.arm(seq, p, s.deadlineFor(now, p.count))
+	s.advanceFloor()
+	return dseq, p.count
+}
+
+// arm sets a pending message's timer; a message queued for redelivery
+// leaves the queue (its stale queue entry is skipped).
+func (s *State) arm(seq uint64, p *pending, deadline int64) {
+	p.gen++
+	p.deadline = deadline
+	p.queued = false
+	s.timers.push(timer{at: deadline, seq: seq, gen: p.gen})
+}
