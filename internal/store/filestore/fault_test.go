@@ -94,6 +94,9 @@ type faultCase struct {
 	pendSent []uint64
 	maxSeq   uint64
 	flipped  []uint64 // live messages whose record got a flipped bit
+	// deleteHeavy cases delete as often as they append, so that segments
+	// empty out and get compacted or removed.
+	deleteHeavy bool
 }
 
 // Done implements store.Waiter; in manual-flush mode it runs on the test goroutine.
@@ -141,6 +144,7 @@ func runFaultCase(t *testing.T, seed uint64) int {
 	}
 	kind := int(seed % numFaults)
 	c.interval = kind != faultBitFlip && c.rng.IntN(5) == 0
+	c.deleteHeavy = c.rng.IntN(2) == 0
 	s, err := Open("/db", c.cfg(), c.opts())
 	if err != nil {
 		c.fatalf("open: %v", err)
@@ -189,7 +193,11 @@ var subjects = []string{"a", "b.c", "orders.eu.1", "orders.us.2", "x.y.z"}
 // step performs one random operation.
 func (c *faultCase) step() {
 	s := c.s
-	switch r := c.rng.IntN(100); {
+	r := c.rng.IntN(100)
+	if c.deleteHeavy && r >= 40 && r < 65 {
+		r = 70 // delete instead of append
+	}
+	switch {
 	case r < 65:
 		m := modelMsg{subj: subjects[c.rng.IntN(len(subjects))], data: make([]byte, c.rng.IntN(300))}
 		for i := range m.data {
@@ -219,6 +227,7 @@ func (c *faultCase) step() {
 		if s.flush(false) == nil && !c.interval {
 			c.markSynced()
 		}
+		s.maybeCompact()
 	case r < 97:
 		if s.flush(true) == nil {
 			c.markSynced()

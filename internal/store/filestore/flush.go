@@ -27,6 +27,9 @@ type flushJob struct {
 	f      File
 }
 
+// maxSpare bounds the write buffer kept for reuse.
+const maxSpare = 1 << 20
+
 // slowSync is the fsync duration above which a warning is logged.
 const slowSync = time.Second
 
@@ -49,6 +52,7 @@ func (s *Store) run() {
 			s.flush(false)
 		case <-tick:
 			s.flush(true)
+			s.syncConsumers()
 		}
 		s.maybeCompact()
 	}
@@ -93,6 +97,22 @@ func (s *Store) flush(force bool) error {
 	s.mu.Unlock()
 	reply(append(waiters, more...), syncers, ackErr)
 	return ackErr
+}
+
+// syncConsumers writes and syncs the buffered updates of every open consumer
+// store (SyncInterval mode).
+func (s *Store) syncConsumers() {
+	s.mu.Lock()
+	css := make([]*consumerStore, 0, len(s.mu.consumers))
+	for _, cs := range s.mu.consumers {
+		css = append(css, cs)
+	}
+	s.mu.Unlock()
+	for _, cs := range css {
+		if err := cs.Sync(); err != nil && !errors.Is(err, store.ErrClosed) {
+			s.log.Error("consumer sync failed", "consumer", cs.name, "err", err)
+		}
+	}
 }
 
 func reply(waiters []waitEntry, syncers []chan error, err error) {
@@ -239,7 +259,9 @@ func (s *Store) finishLocked(jobs []flushJob, drops []*segment, err error) ([]wa
 		for _, j := range jobs {
 			sg := j.sg
 			sg.written += int64(len(j.buf))
-			sg.spare = j.buf[:0]
+			if cap(j.buf) <= maxSpare && sg == s.mu.segs[len(s.mu.segs)-1] {
+				sg.spare = j.buf[:0] // reuse for the active segment only
+			}
 			sg.flushing = nil
 			sg.f = j.f
 		}

@@ -23,9 +23,6 @@ type Options struct {
 	// segment at least this large whose live records fill less than half of it
 	// is rewritten (default SegmentSize/4).
 	CompactMin int64
-	// NoCheckpoint disables writing the index checkpoint on Close.
-	NoCheckpoint bool
-
 	// manualFlush, for tests, starts no flusher goroutine: flush cycles run
 	// when the test calls flush, or inline when an operation waits for one.
 	manualFlush bool
@@ -220,7 +217,9 @@ func (s *Store) rollLocked(base uint64) *segment {
 	sg := newSegment(s.mu.nextID, base, s.mu.lastTime)
 	s.mu.nextID++
 	if n := len(s.mu.segs); n > 0 {
-		if prev := s.mu.segs[n-1]; prev.msgs == 0 {
+		prev := s.mu.segs[n-1]
+		prev.spare = nil
+		if prev.msgs == 0 {
 			s.dropLocked(n - 1)
 		}
 	}
@@ -358,11 +357,6 @@ func (s *Store) Close() error {
 	s.mu.Lock()
 	failed := s.mu.failed
 	s.mu.Unlock()
-	if failed == nil && !s.opts.NoCheckpoint {
-		if err := s.writeCheckpoint(); err != nil {
-			s.log.Warn("checkpoint not written", "err", err)
-		}
-	}
 	s.closeFiles()
 	s.log.Info("store closed")
 	return errors.Join(append(errs, failed)...)
