@@ -68,12 +68,15 @@ func (a *ackState) acked(dseq, sseq uint64, all bool) {
 		return
 	}
 	if all {
-		st.AckFloor = store.SeqPair{Consumer: dseq, Stream: sseq}
-		for _, m := range []map[uint64]store.Pending{st.Pending} {
-			maps.DeleteFunc(m, func(k uint64, _ store.Pending) bool { return k <= sseq })
-		}
+		maps.DeleteFunc(st.Pending, func(k uint64, _ store.Pending) bool { return k <= sseq })
 		maps.DeleteFunc(st.Redelivered, func(k, _ uint64) bool { return k <= sseq })
 		maps.DeleteFunc(st.Parked, func(k uint64, _ struct{}) bool { return k <= sseq })
+		// The consumer half stays below every consumer sequence still pending:
+		// a redelivery of sseq can carry a higher dseq than later messages.
+		for _, p := range st.Pending {
+			dseq = min(dseq, p.Consumer-1)
+		}
+		st.AckFloor = store.SeqPair{Consumer: max(st.AckFloor.Consumer, dseq), Stream: sseq}
 		return
 	}
 	delete(st.Pending, sseq)
@@ -84,9 +87,6 @@ func (a *ackState) acked(dseq, sseq uint64, all bool) {
 
 func (a *ackState) parked(sseq uint64) {
 	st := &a.st
-	if sseq <= st.AckFloor.Stream {
-		return
-	}
 	delete(st.Pending, sseq)
 	st.Parked[sseq] = struct{}{}
 	a.raiseFloor()
