@@ -23,7 +23,8 @@
 //
 // Waiter.Done is called as soon as Append has recorded the message (memory is
 // as durable as it gets), never with the store lock held, and in sequence order
-// across concurrent appenders. Consumer state is kept in memory only and lives
+// across concurrent appenders: a small queue hands the calls to one appender at
+// a time (waiter.go), so Done may run on another appender's goroutine. Consumer state is kept in memory only and lives
 // as long as the Store.
 //
 // memstore leaves discard-new decisions, subject validation of published

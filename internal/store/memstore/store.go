@@ -12,10 +12,8 @@ type Store struct {
 	// cache remembers wildcard matches per generation of the subject set.
 	cache matchCache
 
-	// doneMu orders Waiter.Done calls. An appender with a waiter takes it
-	// before releasing mu, so the next appender (which must take mu first)
-	// cannot call Done before it: Done runs in sequence order, without mu.
-	doneMu sync.Mutex
+	// done queues Waiter.Done calls in sequence order; see waiter.go.
+	done doneQueue
 
 	mu struct {
 		sync.RWMutex
@@ -75,14 +73,13 @@ func (s *Store) Append(subj string, hdr, data []byte, now int64, ttl int64, w st
 		return 0, store.ErrClosed
 	}
 	seq := s.appendLocked(subj, hdr, data, now, ttl)
-	if w == nil {
-		s.mu.Unlock()
-		return seq, nil
+	if w != nil {
+		s.done.push(w, seq) // under mu, so the queue is in sequence order
 	}
-	s.doneMu.Lock()
 	s.mu.Unlock()
-	w.Done(seq, nil)
-	s.doneMu.Unlock()
+	if w != nil {
+		s.done.drain()
+	}
 	return seq, nil
 }
 

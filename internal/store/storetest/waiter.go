@@ -88,6 +88,12 @@ func testWaiter(t *testing.T, open Opener) {
 		h := newHarness(t, open, store.Config{})
 		const writers, each = 8, 200
 		w := newWaiter(writers * each)
+		// Done reads the store while other appenders hold or want its lock.
+		w.during = func(seq uint64) {
+			if _, err := h.s.Load(seq); err != nil {
+				t.Errorf("Load(%d) inside Done: %v", seq, err)
+			}
+		}
 		var mu sync.Mutex
 		appended := map[uint64]bool{}
 		var wg sync.WaitGroup
@@ -105,7 +111,13 @@ func testWaiter(t *testing.T, open Opener) {
 				}
 			})
 		}
-		wg.Wait()
+		finished := make(chan struct{})
+		go func() { wg.Wait(); close(finished) }()
+		select {
+		case <-finished:
+		case <-time.After(waitLimit):
+			t.Fatal("concurrent appends with waiters that read the store did not finish: deadlock?")
+		}
 		h.appended += writers * each
 		w.wait(t)
 		w.check(t, appended)
