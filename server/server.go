@@ -47,6 +47,7 @@ type Server struct {
 	nextCID  atomic.Uint64
 	wg       sync.WaitGroup // accept loop and connection goroutines
 	quit     chan struct{}  // closed when Shutdown begins
+	mon      monitorState   // HTTP monitoring (monitor.go)
 
 	mu struct {
 		sync.Mutex
@@ -132,7 +133,12 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("server: listen: %w", err)
 	}
+	if err := s.startMonitor(); err != nil {
+		_ = ln.Close()
+		return err
+	}
 	if err := s.enableJetStream(); err != nil {
+		s.abortMonitor()
 		_ = ln.Close()
 		return fmt.Errorf("server: jetstream: %w", err)
 	}
@@ -244,6 +250,7 @@ func (s *Server) serve(nc net.Conn) {
 		s.mu.Lock()
 		delete(s.mu.conns, cid)
 		s.mu.Unlock()
+		s.connClosed(c)
 	})
 }
 
@@ -269,6 +276,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if ln != nil {
 		_ = ln.Close()
 	}
+	s.stopMonitor(ctx)
 	for _, c := range conns {
 		c.Close(conn.ReasonServerShutdown)
 	}

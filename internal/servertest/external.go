@@ -16,9 +16,10 @@ import (
 
 // external is a nats-server process started for a comparison run.
 type external struct {
-	cmd  *exec.Cmd
-	url  string
-	done chan struct{}
+	cmd      *exec.Cmd
+	url      string
+	httpPort int // monitoring port, 0 when off
+	done     chan struct{}
 }
 
 func startExternal(t testing.TB, bin string, o server.Options) *external {
@@ -26,6 +27,9 @@ func startExternal(t testing.TB, bin string, o server.Options) *external {
 	port := o.Port
 	if port == server.RandomPort || port == 0 {
 		port = freePort(t)
+	}
+	if o.HTTPPort == server.RandomPort {
+		o.HTTPPort = freePort(t)
 	}
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "nats.conf")
@@ -41,7 +45,7 @@ func startExternal(t testing.TB, bin string, o server.Options) *external {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("servertest: start %s: %v", bin, err)
 	}
-	e := &external{cmd: cmd, url: fmt.Sprintf("nats://127.0.0.1:%d", port), done: make(chan struct{})}
+	e := &external{cmd: cmd, url: fmt.Sprintf("nats://127.0.0.1:%d", port), httpPort: max(o.HTTPPort, 0), done: make(chan struct{})}
 	ready := make(chan struct{})
 	// nats-server logs "Server is ready" once it accepts clients; copy its log
 	// to the test output and watch for that line.
@@ -99,6 +103,9 @@ func freePort(t testing.TB) int {
 func natsConfig(o server.Options, port int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "host: %q\nport: %d\n", o.Host, port)
+	if o.HTTPPort > 0 {
+		fmt.Fprintf(&b, "http_port: %d\n", o.HTTPPort)
+	}
 	if o.MaxPayload > 0 {
 		fmt.Fprintf(&b, "max_payload: %d\n", o.MaxPayload)
 	}
