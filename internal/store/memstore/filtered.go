@@ -16,6 +16,7 @@ func (s *Store) FilteredState(fs string, start uint64) store.FilteredState {
 	if s.mu.closed || len(s.mu.msgs) == 0 || start > s.mu.last {
 		return store.FilteredState{}
 	}
+	f = s.widenLocked(f)
 	switch {
 	case f.all:
 		return s.filteredAllLocked(start)

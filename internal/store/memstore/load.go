@@ -45,7 +45,7 @@ func (s *Store) load(fs string, find func(filter) uint64) (*store.Msg, error) {
 	if s.mu.closed {
 		return nil, store.ErrClosed
 	}
-	seq := find(f)
+	seq := find(s.widenLocked(f))
 	if seq == 0 {
 		return nil, store.ErrNotFound
 	}

@@ -74,6 +74,16 @@ type filter struct {
 	literal bool
 }
 
+// widenLocked treats a wildcard filter that matches every subject in the store
+// as ">" (a consumer filtered on the stream's own subjects), which has the
+// cheaper paths. The caller holds s.mu.
+func (s *Store) widenLocked(f filter) filter {
+	if !f.all && !f.literal && len(s.matchingLocked(f)) == len(s.mu.subjects) {
+		return filter{text: f.text, all: true}
+	}
+	return f
+}
+
 func parseFilter(f string) (filter, error) {
 	if f == "" || f == ">" {
 		return filter{text: f, all: true}, nil

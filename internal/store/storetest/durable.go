@@ -255,7 +255,7 @@ func durableDestroy(t *testing.T, h *harness) {
 
 // durableModel runs the random model test with a reopen every few hundred steps.
 func durableModel(t *testing.T, h *harness) {
-	r := &modelRun{t: t, h: h, m: newModel(h.cfg), rng: newRand(42)}
+	r := newModelRun(t, h, 42)
 	for i := range 2000 {
 		r.step()
 		if i%300 == 299 {

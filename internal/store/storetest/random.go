@@ -15,6 +15,19 @@ import (
 var (
 	modelSubjects = []string{"a", "b.x", "b.y", "c.d.e", "c.x.e", "kv.1", "kv.2", "kv.3", "kv.4", "kv.5", "z.z.z.z"}
 	modelFilters  = []string{"", ">", "a", "b.*", "b.>", "*.x", "c.*.e", "kv.*", "*", "zz", "kv.3", "*.*.*", "c.>", "a..b"}
+	// manySubjects (seeds 7 and 8) outnumber the messages a scan would look
+	// at, so implementations that choose between scanning and per-subject
+	// lookups take the other branch.
+	manySubjects = func() []string {
+		var out []string
+		for i := range 40 {
+			for j := range 5 {
+				out = append(out, fmt.Sprintf("m.%d.%d", i, j))
+			}
+		}
+		return append(out, "a", "b.x")
+	}()
+	manyFilters = []string{"", ">", "m.*.3", "m.7.*", "m.>", "m.12.4", "*.*.0", "a", "*", "b.*", "m.*.*", "q.>", "a..b"}
 )
 
 // testModel compares the store with the reference model over seeded random
@@ -30,7 +43,11 @@ func testModel(t *testing.T, open Opener) {
 			if seed%3 == 0 {
 				cfg.FirstSeq = 100
 			}
-			runModel(t, open, seed, steps, cfg)
+			r := newModelRun(t, newHarness(t, open, cfg), seed)
+			if seed >= 7 {
+				r.subjects, r.filters = manySubjects, manyFilters
+			}
+			r.run(steps)
 		})
 	}
 }
@@ -42,15 +59,23 @@ type modelRun struct {
 	rng *rand.Rand
 	op  string // the operation being checked, for failure messages
 	n   int    // steps taken
+
+	seed     uint64
+	subjects []string // appended to
+	filters  []string // used by reads and purges; the last one is invalid
 }
 
-func runModel(t *testing.T, open Opener, seed uint64, steps int, cfg store.Config) {
-	h := newHarness(t, open, cfg)
-	r := &modelRun{t: t, h: h, m: newModel(cfg), rng: newRand(seed)}
+func newModelRun(t *testing.T, h *harness, seed uint64) *modelRun {
+	return &modelRun{t: t, h: h, m: newModel(h.cfg), rng: newRand(seed), seed: seed,
+		subjects: modelSubjects, filters: modelFilters}
+}
+
+// run takes steps random steps, stopping at the first failure.
+func (r *modelRun) run(steps int) {
 	for i := range steps {
 		r.step()
-		if t.Failed() {
-			t.Fatalf("seed %d: failed at step %d (%s)", seed, i, r.op)
+		if r.t.Failed() {
+			r.t.Fatalf("seed %d: failed at step %d (%s)", r.seed, i, r.op)
 		}
 	}
 	r.checkState()
@@ -121,7 +146,7 @@ func (r *modelRun) seqNear() uint64 {
 }
 
 func (r *modelRun) append() {
-	subj := modelSubjects[r.rng.IntN(len(modelSubjects))]
+	subj := r.subjects[r.rng.IntN(len(r.subjects))]
 	var hdr []byte
 	if r.rng.IntN(4) == 0 {
 		hdr = []byte("NATS/1.0\r\nK: v\r\n\r\n")
@@ -180,7 +205,7 @@ func (r *modelRun) deleteRun() {
 func (r *modelRun) purge() {
 	var o store.PurgeOpts
 	if r.rng.IntN(2) == 0 {
-		o.Subject = modelFilters[r.rng.IntN(len(modelFilters)-1)] // not the invalid one
+		o.Subject = r.filters[r.rng.IntN(len(r.filters)-1)] // not the invalid one
 	}
 	switch r.rng.IntN(4) {
 	case 0:
@@ -249,7 +274,7 @@ func (r *modelRun) updateConfig() {
 }
 
 func (r *modelRun) read() {
-	filter := modelFilters[r.rng.IntN(len(modelFilters))]
+	filter := r.filters[r.rng.IntN(len(r.filters))]
 	start := r.seqNear()
 	switch r.rng.IntN(7) {
 	case 0:
