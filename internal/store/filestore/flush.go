@@ -324,7 +324,7 @@ func (s *Store) rollbackLocked(jobs []flushJob) error {
 		}
 		for i := len(sg.offs) - 1; i >= 0; i-- {
 			if off := int64(sg.offs[i]); off != 0 && off >= sg.written {
-				s.removeLocked(sg, i, 0, false)
+				s.unindexLocked(sg, i)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 
@@ -40,7 +41,16 @@ func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 	}
 	h, ok := decodeHeader(rec)
 	if !ok || int(h.length) != n || h.seq != seq || h.kind != kindMsg || !recordOK(rec) {
+		// Damaged after recovery checked it. Never serve it: drop it from the
+		// index (no tombstone, so the next recovery quarantines the segment)
+		// and report it lost.
 		s.log.Error("corrupt record not served", "seq", seq, "segment", segName(sg.id), "offset", off)
+		s.unindexLocked(sg, i)
+		if s.mu.lost == nil {
+			s.mu.lost = &store.LostData{}
+		}
+		s.mu.lost.Msgs = append(s.mu.lost.Msgs, seq)
+		s.mu.lost.Bytes += msgSize(uint32(n))
 		return nil, fmt.Errorf("%w: seq %d at %s:%d", store.ErrCorrupt, seq, segName(sg.id), off)
 	}
 	m := &store.Msg{Seq: seq, Time: h.ts, TTL: h.ttl}
@@ -211,15 +221,18 @@ func (s *Store) LoadNext(filter string, start uint64) (*store.Msg, error) {
 		return nil, notFound(err)
 	}
 	first, last := s.boundsLocked(&m)
-	start = max(start, first)
-	if start > last {
-		return nil, store.ErrNotFound
+	for start = max(start, first); start <= last; {
+		sg, i := s.scanForwardLocked(&m, start, last)
+		if sg == nil {
+			break
+		}
+		msg, err := s.loadLocked(sg, i)
+		if !errors.Is(err, store.ErrCorrupt) {
+			return msg, err
+		}
+		start = sg.base + uint64(i) + 1 // skip the damaged record
 	}
-	sg, i := s.scanForwardLocked(&m, start, last)
-	if sg == nil {
-		return nil, store.ErrNotFound
-	}
-	return s.loadLocked(sg, i)
+	return nil, store.ErrNotFound
 }
 
 // LoadPrev implements store.Store.
@@ -238,15 +251,18 @@ func (s *Store) loadPrevLocked(filter string, start uint64) (*store.Msg, error) 
 		return nil, notFound(err)
 	}
 	first, last := s.boundsLocked(&m)
-	start = min(start, last)
-	if start < first {
-		return nil, store.ErrNotFound
+	for start = min(start, last); start >= first && start > 0; {
+		sg, i := s.scanBackwardLocked(&m, start, first)
+		if sg == nil {
+			break
+		}
+		msg, err := s.loadLocked(sg, i)
+		if !errors.Is(err, store.ErrCorrupt) {
+			return msg, err
+		}
+		start = sg.base + uint64(i) - 1 // skip the damaged record
 	}
-	sg, i := s.scanBackwardLocked(&m, start, first)
-	if sg == nil {
-		return nil, store.ErrNotFound
-	}
-	return s.loadLocked(sg, i)
+	return nil, store.ErrNotFound
 }
 
 // LoadLast implements store.Store.

@@ -9,8 +9,18 @@ import (
 // removeLocked removes the live message at index i of sg, records its
 // tombstone for the flusher and, if notify, reports it through OnRemove.
 func (s *Store) removeLocked(sg *segment, i int, reason store.Reason, notify bool) {
-	seq := sg.base + uint64(i)
+	seq, name := s.unindexLocked(sg, i)
+	sg.dels = addRun(sg.dels, seq, 1)
+	s.markDirtyLocked(sg)
+	if notify && s.mu.cfg.OnRemove != nil {
+		s.mu.cfg.OnRemove(reason, seq, name)
+	}
+}
 
+// unindexLocked drops the live message at index i of sg from the index and
+// the counts, and returns its sequence and subject. No tombstone is queued.
+func (s *Store) unindexLocked(sg *segment, i int) (uint64, string) {
+	seq := sg.base + uint64(i)
 	n, sid := sg.lens[i], sg.subj[i]
 	name := s.mu.subjects.subs[sid].name
 	s.mu.subjects.remove(sid, seq)
@@ -20,8 +30,6 @@ func (s *Store) removeLocked(sg *segment, i int, reason store.Reason, notify boo
 	sg.live -= int64(n)
 	s.mu.msgs--
 	s.mu.bytes -= msgSize(n)
-	sg.dels = addRun(sg.dels, seq, 1)
-	s.markDirtyLocked(sg)
 	if len(s.mu.pinned) > 0 {
 		delete(s.mu.pinned, seq)
 	}
@@ -32,9 +40,7 @@ func (s *Store) removeLocked(sg *segment, i int, reason store.Reason, notify boo
 		nsg, j := s.scanForwardLocked(&matcher{all: true}, seq+1, s.mu.last)
 		s.mu.first = nsg.base + uint64(j)
 	}
-	if notify && s.mu.cfg.OnRemove != nil {
-		s.mu.cfg.OnRemove(reason, seq, name)
-	}
+	return seq, name
 }
 
 // sweepLocked drops sealed segments that have no live messages left. The
