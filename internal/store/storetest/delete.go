@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 
@@ -84,7 +83,7 @@ func testDelete(t *testing.T, open Opener) {
 		}
 		h.wantLive(live...)
 		if got, want := h.s.State().NumDeleted, uint64(100-4-len(live)); got != want {
-			t.Fatal(fmt.Sprintf("NumDeleted = %d, want %d", got, want))
+			t.Fatalf("NumDeleted = %d, want %d", got, want)
 		}
 	})
 }

@@ -159,7 +159,7 @@ func (h *harness) checkConsistent() {
 	st := h.s.State()
 	var bytes, msgs uint64
 	subjects := map[string]bool{}
-	var first, last uint64
+	var first uint64
 	var firstTime int64
 	for seq := st.FirstSeq; seq <= st.LastSeq && seq != 0; seq++ {
 		m, err := h.s.Load(seq)
@@ -169,7 +169,6 @@ func (h *harness) checkConsistent() {
 		if first == 0 {
 			first, firstTime = seq, m.Time
 		}
-		last = seq
 		msgs++
 		bytes += m.Size()
 		subjects[m.Subject] = true
@@ -197,7 +196,6 @@ func (h *harness) checkConsistent() {
 	if got := h.s.Deleted(); uint64(len(got)) != wantDel {
 		h.t.Fatalf("Deleted() has %d entries, want %d", len(got), wantDel)
 	}
-	_ = last
 }
 
 // checkAccounting checks that every appended message is either live or was
