@@ -38,18 +38,24 @@ func testModel(t *testing.T, open Opener) {
 		steps = 500
 	}
 	for seed := uint64(1); seed <= 8; seed++ {
-		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
-			var cfg store.Config
-			if seed%3 == 0 {
-				cfg.FirstSeq = 100
-			}
-			r := newModelRun(t, newHarness(t, open, cfg), seed)
-			if seed >= 7 {
-				r.subjects, r.filters = manySubjects, manyFilters
-			}
-			r.run(steps)
-		})
+		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) { RunModel(t, open, seed, steps) })
 	}
+}
+
+// RunModel runs one seeded random comparison of steps operations against the
+// reference model. The seed also picks the variant: seeds divisible by 3 start
+// at Config.FirstSeq 100, and seeds 7 mod 8 and 0 mod 8 use 202 subjects.
+// Fuzz targets can drive it with fuzzer-chosen seeds.
+func RunModel(t *testing.T, open Opener, seed uint64, steps int) {
+	var cfg store.Config
+	if seed%3 == 0 {
+		cfg.FirstSeq = 100
+	}
+	r := newModelRun(t, newHarness(t, open, cfg), seed)
+	if seed%8 == 7 || seed%8 == 0 {
+		r.subjects, r.filters = manySubjects, manyFilters
+	}
+	r.run(steps)
 }
 
 type modelRun struct {
