@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/holdfast-mq/holdfast/internal/store"
@@ -57,7 +58,40 @@ func BenchmarkAppend(b *testing.B) {
 			}
 		})
 	}
+	b.Run("waiter", func(b *testing.B) {
+		s := memstore.New(store.Config{})
+		defer s.Close()
+		var w countWaiter
+		b.ReportAllocs()
+		b.SetBytes(int64(len(benchPayload)))
+		for b.Loop() {
+			if _, err := s.Append("bench.w", nil, benchPayload, 0, 0, &w); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	// A KV bucket: 10k keys updated at random, one message kept per key, so
+	// live messages are scattered over a long sequence range.
+	b.Run("kv_random", func(b *testing.B) {
+		s := memstore.New(store.Config{MaxMsgsPerSubject: 1})
+		defer s.Close()
+		keys := make([]string, 10_000)
+		for i := range keys {
+			keys[i] = fmt.Sprintf("$KV.b.k%d", i)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := s.Append(keys[rng.IntN(len(keys))], nil, benchPayload[:16], 0, 0, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
+
+type countWaiter struct{ n int }
+
+func (w *countWaiter) Done(uint64, error) { w.n++ }
 
 func BenchmarkLoad(b *testing.B) {
 	s, _ := filled(b, store.Config{})
