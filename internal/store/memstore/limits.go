@@ -35,12 +35,17 @@ func (s *Store) enforceTotalsLocked() {
 
 // UpdateConfig implements store.Store. The new limits apply at once; a shorter
 // MaxAge applies at the next Expire, which needs the time. FirstSeq only
-// matters for a new store and is ignored. OnRemove is replaced with cfg's.
+// matters for a new store and is ignored. A nil OnRemove keeps the current
+// one, so that an update built from the stream config cannot silently stop
+// removal reporting.
 func (s *Store) UpdateConfig(cfg store.Config) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.mu.closed {
 		return store.ErrClosed
+	}
+	if cfg.OnRemove == nil {
+		cfg.OnRemove = s.mu.cfg.OnRemove
 	}
 	s.mu.cfg = cfg
 	if cfg.MaxMsgsPerSubject > 0 {

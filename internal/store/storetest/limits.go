@@ -123,6 +123,7 @@ func testUpdateConfig(t *testing.T, open Opener) {
 		{"MaxAgeWaitsForExpire", func(c *store.Config) { c.MaxAge = time.Nanosecond }, nil},
 		{"Raise", func(c *store.Config) { c.MaxMsgs, c.MaxBytes, c.MaxMsgsPerSubject = 1000, 1<<30, 100 }, nil},
 		{"FirstSeqIgnored", func(c *store.Config) { c.FirstSeq = 500 }, nil},
+		{"NilOnRemoveKeepsTheCallback", func(c *store.Config) { c.OnRemove, c.MaxMsgs = nil, 9 }, rm(store.ReasonMaxMsgs, 1)},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t, open, store.Config{})
