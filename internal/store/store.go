@@ -187,7 +187,7 @@ type Store interface {
 	// (ReasonTTL); MaxAge never removes a message with TTL -1.
 	Expire(now int64) (next int64, err error)
 	// UpdateConfig applies new limits at once (removing what they exceed); a lower
-	// MaxAge takes effect at the next Expire.
+	// MaxAge takes effect at the next Expire. A nil OnRemove keeps the current one.
 	UpdateConfig(cfg Config) error
 	// State returns a snapshot.
 	State() State
