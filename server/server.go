@@ -44,6 +44,7 @@ type Server struct {
 	id       string
 	broker   *broker.Broker
 	connOpts *conn.Options
+	js       *jsSubsystem
 	nextCID  atomic.Uint64
 	wg       sync.WaitGroup // accept loop and connection goroutines
 	quit     chan struct{}  // closed when Shutdown begins
