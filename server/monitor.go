@@ -21,7 +21,7 @@ import (
 const maxClosedConns = 10000
 
 // monitorState is the HTTP monitoring listener and the counters only the
-// monitor reads.
+// monitor reads. Lock order: Server.mu, then monitorState.mu.
 type monitorState struct {
 	slowConsumers atomic.Uint64
 	staleConns    atomic.Uint64
@@ -129,9 +129,11 @@ func (s *Server) abortMonitor() {
 // /healthz and /metrics show it (docs/monitoring.md).
 func (s *Server) monitorJetStream() monitor.JetStream { return nil }
 
-// connClosed records a connection that has finished: its snapshot for
-// /connz?state=closed, and the slow-consumer and stale-connection counters.
-func (s *Server) connClosed(c *conn.Conn) {
+// connClosedLocked records a connection that has finished, before it leaves
+// s.mu.conns: its snapshot for /connz?state=closed, and the slow-consumer and
+// stale-connection counters. Doing both under s.mu lets Stats count a closing
+// connection exactly once, in the map or in the counters.
+func (s *Server) connClosedLocked(c *conn.Conn) {
 	snap := monitorConn(c.Snapshot(false))
 	snap.Stop = time.Now()
 	switch c.Reason() {
@@ -143,6 +145,24 @@ func (s *Server) connClosed(c *conn.Conn) {
 	s.mon.mu.Lock()
 	s.mon.mu.closed.add(snap)
 	s.mon.mu.Unlock()
+}
+
+// closeCounts returns the slow-consumer and stale-connection counts, including
+// connections that are closing but have not left the map yet, so that a client
+// that has seen its connection drop also sees it counted.
+func (s *Server) closeCounts() (slow, stale uint64, open int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slow, stale = s.mon.slowConsumers.Load(), s.mon.staleConns.Load()
+	for _, c := range s.mu.conns {
+		switch c.Reason() {
+		case conn.ReasonSlowConsumerPending, conn.ReasonSlowConsumerDeadline:
+			slow++
+		case conn.ReasonStale:
+			stale++
+		}
+	}
+	return slow, stale, len(s.mu.conns)
 }
 
 // monitorView implements monitor.Server for a Server.
@@ -185,17 +205,18 @@ func (v monitorView) Info() monitor.Info {
 
 func (v monitorView) Stats() monitor.Stats {
 	s := v.s
+	slow, stale, open := s.closeCounts()
 	bs := s.broker.Stats()
 	return monitor.Stats{
-		Conns:            s.NumClients(),
+		Conns:            open,
 		TotalConns:       s.nextCID.Load(),
 		Subscriptions:    s.broker.NumSubscriptions(),
 		InMsgs:           bs.InMsgs,
 		InBytes:          bs.InBytes,
 		OutMsgs:          bs.OutMsgs,
 		OutBytes:         bs.OutBytes,
-		SlowConsumers:    s.mon.slowConsumers.Load(),
-		StaleConnections: s.mon.staleConns.Load(),
+		SlowConsumers:    slow,
+		StaleConnections: stale,
 	}
 }
 

@@ -249,9 +249,9 @@ func (s *Server) serve(nc net.Conn) {
 	s.wg.Go(func() {
 		c.Run()
 		s.mu.Lock()
+		s.connClosedLocked(c)
 		delete(s.mu.conns, cid)
 		s.mu.Unlock()
-		s.connClosed(c)
 	})
 }
 
