@@ -8,8 +8,84 @@ import (
 
 // ackState is a consumer's state and the pure rules that update it (pinned by
 // storetest's consumer cases). It does no I/O.
+//
+// Two lazy min-heaps find the lowest pending stream and consumer sequences
+// for the ack floor in O(log n) amortized, so that acking in order with a
+// large pending set does not rescan it: an entry is stale (and popped when it
+// surfaces) once its stream sequence is no longer pending at that consumer
+// sequence.
 type ackState struct {
-	st store.ConsumerState
+	st   store.ConsumerState
+	low  minHeap // by stream sequence, then consumer
+	lowD minHeap // by consumer sequence
+}
+
+// minHeap is a binary min-heap of (consumer, stream) pairs.
+type minHeap struct {
+	items    []store.SeqPair
+	byStream bool
+}
+
+func (h *minHeap) less(i, j int) bool {
+	a, b := h.items[i], h.items[j]
+	if h.byStream {
+		return a.Stream < b.Stream
+	}
+	return a.Consumer < b.Consumer
+}
+
+func (h *minHeap) push(p store.SeqPair) {
+	h.items = append(h.items, p)
+	for i := len(h.items) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !h.less(i, parent) {
+			break
+		}
+		h.items[i], h.items[parent] = h.items[parent], h.items[i]
+		i = parent
+	}
+}
+
+func (h *minHeap) pop() {
+	n := len(h.items) - 1
+	h.items[0] = h.items[n]
+	h.items = h.items[:n]
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if l+1 < n && h.less(l+1, m) {
+			m = l + 1
+		}
+		if m == i {
+			return
+		}
+		h.items[i], h.items[m] = h.items[m], h.items[i]
+		i = m
+	}
+}
+
+// lowest returns the lowest live entry, popping stale ones.
+func (h *minHeap) lowest(pending map[uint64]store.Pending) (store.SeqPair, bool) {
+	for len(h.items) > 0 {
+		top := h.items[0]
+		if p, ok := pending[top.Stream]; ok && p.Consumer == top.Consumer {
+			return top, true
+		}
+		h.pop()
+	}
+	return store.SeqPair{}, false
+}
+
+// rebuildHeaps indexes the pending set afresh.
+func (a *ackState) rebuildHeaps() {
+	a.low = minHeap{byStream: true}
+	a.lowD = minHeap{}
+	for s, p := range a.st.Pending {
+		a.low.push(store.SeqPair{Consumer: p.Consumer, Stream: s})
+		a.lowD.push(store.SeqPair{Consumer: p.Consumer, Stream: s})
+	}
 }
 
 func newAckState() *ackState {
@@ -25,13 +101,13 @@ func (a *ackState) reset(st *store.ConsumerState) {
 		Redelivered: map[uint64]uint64{},
 		Parked:      map[uint64]struct{}{},
 	}
-	if st == nil {
-		return
+	if st != nil {
+		a.st.Delivered, a.st.AckFloor = st.Delivered, st.AckFloor
+		maps.Copy(a.st.Pending, st.Pending)
+		maps.Copy(a.st.Redelivered, st.Redelivered)
+		maps.Copy(a.st.Parked, st.Parked)
 	}
-	a.st.Delivered, a.st.AckFloor = st.Delivered, st.AckFloor
-	maps.Copy(a.st.Pending, st.Pending)
-	maps.Copy(a.st.Redelivered, st.Redelivered)
-	maps.Copy(a.st.Parked, st.Parked)
+	a.rebuildHeaps()
 }
 
 // copy returns a copy for callers; empty maps are nil.
@@ -57,6 +133,12 @@ func (a *ackState) delivered(dseq, sseq, dc uint64, ts int64) {
 		return
 	}
 	st.Pending[sseq] = store.Pending{Consumer: dseq, Time: ts}
+	if len(a.low.items) > 2*len(st.Pending)+1024 {
+		a.rebuildHeaps()
+	} else {
+		a.low.push(store.SeqPair{Consumer: dseq, Stream: sseq})
+		a.lowD.push(store.SeqPair{Consumer: dseq, Stream: sseq})
+	}
 	if dc > 1 && dc > st.Redelivered[sseq] {
 		st.Redelivered[sseq] = dc
 	}
@@ -73,8 +155,8 @@ func (a *ackState) acked(dseq, sseq uint64, all bool) {
 		maps.DeleteFunc(st.Parked, func(k uint64, _ struct{}) bool { return k <= sseq })
 		// The consumer half stays below every consumer sequence still pending:
 		// a redelivery of sseq can carry a higher dseq than later messages.
-		for _, p := range st.Pending {
-			dseq = min(dseq, p.Consumer-1)
+		if low, ok := a.lowD.lowest(st.Pending); ok {
+			dseq = min(dseq, low.Consumer-1)
 		}
 		st.AckFloor = store.SeqPair{Consumer: max(st.AckFloor.Consumer, dseq), Stream: sseq}
 		return
@@ -98,11 +180,9 @@ func (a *ackState) raiseFloor() {
 	st := &a.st
 	next := st.Delivered
 	if len(st.Pending) > 0 {
-		minS, minC := ^uint64(0), ^uint64(0)
-		for s, p := range st.Pending {
-			minS, minC = min(minS, s), min(minC, p.Consumer)
-		}
-		next = store.SeqPair{Consumer: minC - 1, Stream: minS - 1}
+		lowS, _ := a.low.lowest(st.Pending)
+		lowD, _ := a.lowD.lowest(st.Pending)
+		next = store.SeqPair{Consumer: lowD.Consumer - 1, Stream: lowS.Stream - 1}
 	}
 	st.AckFloor.Consumer = max(st.AckFloor.Consumer, next.Consumer)
 	st.AckFloor.Stream = max(st.AckFloor.Stream, next.Stream)

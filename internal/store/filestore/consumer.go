@@ -210,6 +210,12 @@ func sealConsRecord(b []byte, start int) []byte {
 	return b
 }
 
+// snapshotEstimate is roughly the size a snapshot of the current state takes.
+func (c *consumerStore) snapshotEstimate() int64 {
+	st := &c.state.st
+	return int64(64 + 12*len(st.Pending) + 6*len(st.Redelivered) + 4*len(st.Parked))
+}
+
 // snapshot encodes the whole state as one record.
 func (c *consumerStore) snapshot() []byte {
 	st := &c.state.st
@@ -329,7 +335,7 @@ func (c *consumerStore) commitLocked(g uint64) error {
 		buf, upto, off := c.buf, c.gen, c.size
 		c.buf = nil
 		var snap []byte
-		if c.sinceSnap+int64(len(buf)) > max(consCompactMin, 4*c.snapSize) {
+		if c.sinceSnap+int64(len(buf)) > max(consCompactMin, 4*c.snapshotEstimate()) {
 			snap = c.snapshot() // state already includes every buffered update
 		}
 		c.mu.Unlock()

@@ -30,6 +30,14 @@ type memFS struct {
 type memNode struct {
 	data   []byte
 	synced []byte
+	dirty  int64 // lowest offset changed since the last sync
+}
+
+// sync makes data durable, copying only what changed.
+func (n *memNode) sync() {
+	k := min(n.dirty, int64(len(n.synced)), int64(len(n.data)))
+	n.synced = append(n.synced[:k], n.data[k:]...)
+	n.dirty = int64(len(n.data))
 }
 
 // partialWrite makes a write store n bytes and then fail with err.
@@ -189,7 +197,7 @@ func (m *memFS) crash(tear func(name string, unsynced int) int) *memFS {
 			k := tear(name, len(n.data)-len(n.synced))
 			data = append(data, n.data[len(n.synced):len(n.synced)+k]...)
 		}
-		c.nodes[name] = &memNode{data: data, synced: bytes.Clone(data)}
+		c.nodes[name] = &memNode{data: data, synced: bytes.Clone(data), dirty: int64(len(data))}
 		c.durable[name] = c.nodes[name]
 	}
 	return c
@@ -281,6 +289,7 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 		f.node.data = append(f.node.data, make([]byte, end-int64(len(f.node.data)))...)
 	}
 	copy(f.node.data[off:end], p[:n])
+	f.node.dirty = min(f.node.dirty, off)
 	return n, err
 }
 
@@ -294,7 +303,7 @@ func (f *memFile) Sync() error {
 		return &fs.PathError{Op: "sync", Path: f.name, Err: err}
 	}
 	f.fs.syncs++
-	f.node.synced = bytes.Clone(f.node.data)
+	f.node.sync()
 	return nil
 }
 
@@ -307,6 +316,7 @@ func (f *memFile) Truncate(size int64) error {
 	if err := f.fs.check("truncate", f.name); err != nil {
 		return &fs.PathError{Op: "truncate", Path: f.name, Err: err}
 	}
+	f.node.dirty = min(f.node.dirty, size)
 	if size <= int64(len(f.node.data)) {
 		f.node.data = f.node.data[:size:size]
 	} else {

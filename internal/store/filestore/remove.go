@@ -344,6 +344,9 @@ func (s *Store) UpdateConfig(cfg store.Config) error {
 	if err := s.usableLocked(); err != nil {
 		return err
 	}
+	if cfg.OnRemove == nil {
+		cfg.OnRemove = s.mu.cfg.OnRemove // a nil callback keeps the current one
+	}
 	s.mu.cfg = cfg
 	for id := range s.mu.subjects.subs {
 		if s.mu.subjects.subs[id].msgs > 0 {
