@@ -86,7 +86,7 @@ func (js *JetStream) createStream(payload []byte, name string) (*jsapi.StreamInf
 func (js *JetStream) addStream(cfg jsapi.StreamConfig) (*stream, error) {
 	dir := js.streamDir(cfg.Name)
 	created := time.Now().UTC()
-	if err := writeMeta(dir, streamMeta{Config: cfg, Created: created}); err != nil {
+	if err := persistMeta(dir, cfg, created); err != nil {
 		return nil, err
 	}
 	st, err := js.openStream(cfg, created, dir)
@@ -191,7 +191,7 @@ func (js *JetStream) updateStream(payload []byte, name string) (*jsapi.StreamInf
 // update applies a validated config: meta file first, then the store's
 // limits, the subscriptions and the publish state.
 func (st *stream) update(cfg jsapi.StreamConfig) error {
-	if err := writeMeta(st.dir, streamMeta{Config: cfg, Created: st.created}); err != nil {
+	if err := persistMeta(st.dir, cfg, st.created); err != nil {
 		return err
 	}
 	sc := st.js.storeConfig(&cfg)
@@ -351,4 +351,13 @@ func (js *JetStream) apiAccountInfo(_ *apiRequest, _ string) any {
 	}
 	info.API = jsapi.APIStats{Level: APILevel, Total: js.apiTotal.Load(), Errors: js.apiErrors.Load()}
 	return &jsapi.AccountInfoResponse{ApiResponse: jsapi.ApiResponse{Type: jsapi.AccountInfoResponseType}, AccountInfo: info}
+}
+
+// persistMeta writes the meta file of a file stream. Memory streams are not
+// persisted: like nats-server, holdfast forgets them on restart.
+func persistMeta(dir string, cfg jsapi.StreamConfig, created time.Time) error {
+	if cfg.Storage == jsapi.MemoryStorage {
+		return nil
+	}
+	return writeMeta(dir, streamMeta{Config: cfg, Created: created})
 }

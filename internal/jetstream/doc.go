@@ -34,7 +34,8 @@
 // <store_dir>/jetstream/$G/streams/<name>/msgs. Each stream's config lives
 // next to it in meta.json (see meta.go for the format), written with
 // fsync, rename and a directory fsync. Start recovers every stream whose
-// meta file verifies; memory streams come back empty. The Nats-Msg-Id
+// meta file verifies; memory streams are not persisted and, as on
+// nats-server, are gone after a restart. The Nats-Msg-Id
 // window is rebuilt from the stored headers of messages younger than the
 // window, so de-duplication survives a restart.
 //
