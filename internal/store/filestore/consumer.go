@@ -50,13 +50,14 @@ type consumerStore struct {
 	size      int64  // bytes in the file
 	buf       []byte // records not yet written
 	gen       uint64 // updates made so far
-	durable   uint64 // updates known durable
+	written   uint64 // updates written to the file
+	unsynced  bool   // written but not yet synced (SyncInterval mode)
 	writing   bool
 	closed    bool
 	failed    error
 	snapSize  int64
 	sinceSnap int64
-	interval  bool // buffer updates; the store's sync tick writes them
+	interval  bool // write without syncing; the store's sync tick syncs
 }
 
 var _ store.ConsumerStore = (*consumerStore)(nil)
@@ -292,8 +293,8 @@ func (c *consumerStore) rewrite(snap []byte) error {
 	return nil
 }
 
-// update applies one change and makes it durable (in SyncInterval mode, only
-// buffers it).
+// update applies one change and makes it durable (in SyncInterval mode, it
+// is written but synced by the store's next tick).
 func (c *consumerStore) update(apply func(*ackState), kind byte, fields ...uint64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -307,10 +308,7 @@ func (c *consumerStore) update(apply func(*ackState), kind byte, fields ...uint6
 		c.buf = appendConsRecord(c.buf, kind, fields...)
 	}
 	c.gen++
-	if c.interval {
-		return nil
-	}
-	return c.commitLocked(c.gen)
+	return c.commitLocked(c.gen, !c.interval)
 }
 
 func (c *consumerStore) usableLocked() error {
@@ -320,10 +318,11 @@ func (c *consumerStore) usableLocked() error {
 	return c.failed
 }
 
-// commitLocked returns once update g is durable. The first caller to find no
-// write in progress writes everything buffered; the others wait for it.
-func (c *consumerStore) commitLocked(g uint64) error {
-	for c.durable < g {
+// commitLocked returns once update g is written and, if sync, durable. The
+// first caller to find no write in progress writes everything buffered; the
+// others wait for it: concurrent updates share one write and one fsync.
+func (c *consumerStore) commitLocked(g uint64, sync bool) error {
+	for c.written < g || sync && c.unsynced {
 		if c.failed != nil {
 			return c.failed
 		}
@@ -340,9 +339,13 @@ func (c *consumerStore) commitLocked(g uint64) error {
 		}
 		c.mu.Unlock()
 		var err error
-		if snap != nil {
-			err = c.rewrite(snap)
-		} else if _, err = c.f.WriteAt(buf, off); err == nil {
+		switch {
+		case snap != nil:
+			err = c.rewrite(snap) // always synced
+		case len(buf) > 0:
+			_, err = c.f.WriteAt(buf, off)
+		}
+		if err == nil && snap == nil && sync {
 			err = c.f.Sync()
 		}
 		c.mu.Lock()
@@ -357,7 +360,8 @@ func (c *consumerStore) commitLocked(g uint64) error {
 			c.size += int64(len(buf))
 			c.sinceSnap += int64(len(buf))
 		}
-		c.durable = upto
+		c.written = upto
+		c.unsynced = snap == nil && !sync && (c.unsynced || len(buf) > 0)
 	}
 	return nil
 }
@@ -403,7 +407,7 @@ func (c *consumerStore) Sync() error {
 	if err := c.usableLocked(); err != nil {
 		return err
 	}
-	return c.commitLocked(c.gen)
+	return c.commitLocked(c.gen, true)
 }
 
 // Close implements store.ConsumerStore.
@@ -415,7 +419,7 @@ func (c *consumerStore) Close() error {
 	}
 	var err error
 	if c.failed == nil {
-		err = c.commitLocked(c.gen)
+		err = c.commitLocked(c.gen, true)
 	}
 	c.closed = true
 	if c.f != nil {

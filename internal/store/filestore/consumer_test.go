@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/store"
 )
@@ -196,4 +197,30 @@ func TestConsumerTornTail(t *testing.T) {
 		s2.Close()
 	}
 	t.Log(fmt.Sprintf("%d tears checked", last))
+}
+
+// TestConsumerInterval: in SyncInterval mode updates are written at once
+// (a process crash loses nothing) and made durable by Sync or the tick.
+func TestConsumerInterval(t *testing.T) {
+	fs := newMemFS()
+	s := mustOpen(t, "/db", store.Config{SyncInterval: time.Hour}, quietOpts(fs))
+	defer s.Close()
+	cs, _ := s.ConsumerStore("c")
+	for i := uint64(1); i <= 10; i++ {
+		cs.UpdateDelivered(i, i, 1, 0)
+	}
+	want, _ := cs.State()
+	if fs.size("/db/obs/c.cons") <= int64(len((&consumerStore{state: newAckState()}).snapshot())) {
+		t.Fatal("updates not written")
+	}
+	if err := cs.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	cs.UpdateAcked(1, 1, false) // written, not synced: lost on power failure
+	s2 := mustOpen(t, "/db", store.Config{}, quietOpts(fs.crash(nil)))
+	defer s2.Close()
+	cs2, _ := s2.ConsumerStore("c")
+	if got, _ := cs2.State(); !sameConsumer(got, want) {
+		t.Fatalf("after power loss: %+v, want %+v", got, want)
+	}
 }
