@@ -3,6 +3,7 @@ package jetstream
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
@@ -160,14 +161,31 @@ func (js *JetStream) apiMsgDelete(r *apiRequest, name string) any {
 		resp.Error = jsapi.NewError(jsapi.JSStreamMsgDeleteFailedF, "err", "message delete not permitted")
 		return resp
 	}
+	if e := checkDeleteSeq(st, cfg.Storage, req.Seq); e != nil {
+		resp.Error = e
+		return resp
+	}
 	ok, err := st.store.Delete(req.Seq, !req.NoErase, store.ReasonDelete)
 	switch {
 	case err != nil && !errors.Is(err, store.ErrNotFound):
 		resp.Error = jsapi.NewError(jsapi.JSStreamMsgDeleteFailedF, "err", err.Error())
 	case err != nil || !ok:
-		resp.Error = jsapi.NewError(jsapi.JSStreamMsgDeleteFailedF, "err", "no message found")
+		resp.Error = jsapi.NewError(jsapi.JSSequenceNotFoundErrF, "seq", strconv.FormatUint(req.Seq, 10))
 	default:
 		resp.Success = true
 	}
 	return resp
+}
+
+// checkDeleteSeq answers the sequences nats-server rejects before looking:
+// 0 ("no message found") and, on file streams, beyond the last sequence
+// (the file store's "stream store EOF").
+func checkDeleteSeq(st *stream, storage jsapi.StorageType, seq uint64) *jsapi.ApiError {
+	switch {
+	case seq == 0:
+		return jsapi.NewError(jsapi.JSStreamMsgDeleteFailedF, "err", "no message found")
+	case storage == jsapi.FileStorage && seq > st.store.State().LastSeq:
+		return jsapi.NewError(jsapi.JSStreamMsgDeleteFailedF, "err", "stream store EOF")
+	}
+	return nil
 }
