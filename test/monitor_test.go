@@ -406,6 +406,29 @@ func TestMonitorConnzSubs(t *testing.T) {
 	}
 }
 
+func TestMonitorConnzAuth(t *testing.T) {
+	s := monitored(t, func(o *server.Options) { o.Username, o.Password = "alice", "secret" })
+	connect(t, s, nats.UserInfo("alice", "secret"))
+	var cz struct {
+		Conns []struct {
+			User    string `json:"authorized_user"`
+			Account string `json:"account"`
+			NameTag string `json:"name_tag"`
+		} `json:"connections"`
+	}
+	getJSON(t, s, "/connz?auth=true", &cz)
+	if len(cz.Conns) != 1 || cz.Conns[0].User != "alice" || cz.Conns[0].NameTag != "$G" || cz.Conns[0].Account != "" {
+		t.Fatalf("/connz?auth=true: %+v", cz.Conns)
+	}
+	var plain struct {
+		Conns []map[string]any `json:"connections"`
+	}
+	getJSON(t, s, "/connz", &plain)
+	if _, ok := plain.Conns[0]["authorized_user"]; ok {
+		t.Fatal("authorized_user shown without auth=true")
+	}
+}
+
 func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
 
 func TestMonitorSubsz(t *testing.T) {

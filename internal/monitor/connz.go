@@ -46,6 +46,7 @@ type ConnInfo struct {
 	Version        string      `json:"version,omitempty"`
 	AuthorizedUser string      `json:"authorized_user,omitempty"`
 	Account        string      `json:"account,omitempty"`
+	NameTag        string      `json:"name_tag,omitempty"`
 	Subs           []string    `json:"subscriptions_list,omitempty"`
 	SubsDetail     []SubDetail `json:"subscriptions_list_detail,omitempty"`
 }
@@ -234,7 +235,12 @@ func connInfo(c *Conn, now time.Time, opts ConnzOptions) *ConnInfo {
 		ci.Stop = &stop
 	}
 	if opts.Auth {
-		ci.AuthorizedUser, ci.Account = c.User, c.Account
+		// nats-server names the account only when it is not the global one,
+		// and always gives its name tag.
+		ci.AuthorizedUser, ci.NameTag = c.User, c.Account
+		if c.Account != GlobalAccount {
+			ci.Account = c.Account
+		}
 	}
 	switch {
 	case opts.SubsDetail:

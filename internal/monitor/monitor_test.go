@@ -155,7 +155,7 @@ func TestConnzFields(t *testing.T) {
 	decode(t, get(t, h, "/connz?subs=1&auth=true"), &cz)
 	c := cz.Conns[0]
 	if cz.ID != "SRV" || !cz.Now.Equal(t0) || c.RTT != "3ms" || c.Uptime != "4h0m0s" || c.Idle != "1s" ||
-		c.Kind != "Client" || c.Type != "nats" || c.Stop != nil || c.AuthorizedUser != "alice" || c.Account != "$G" ||
+		c.Kind != "Client" || c.Type != "nats" || c.Stop != nil || c.AuthorizedUser != "alice" || c.Account != "" || c.NameTag != "$G" ||
 		!slices.Equal(c.Subs, []string{"x.>", "q.*"}) || c.SubsDetail != nil {
 		t.Errorf("open connection: %+v", c)
 	}
