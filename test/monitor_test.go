@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -702,5 +703,27 @@ func TestMonitorLifecycle(t *testing.T) {
 	if resp, err := http.Get(base + "/varz"); err == nil {
 		resp.Body.Close()
 		t.Fatal("monitor still answering after Shutdown")
+	}
+}
+
+func TestMonitorPortInUse(t *testing.T) {
+	if servertest.External() {
+		t.Skip("checks the in-process server")
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	srv, err := server.New(&server.Options{Host: "127.0.0.1", Port: server.RandomPort, HTTPPort: busy.Addr().(*net.TCPAddr).Port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err == nil {
+		srv.Shutdown(t.Context())
+		t.Fatal("Start succeeded with the monitoring port taken")
+	}
+	if srv.Addr() != nil || srv.MonitorAddr() != nil {
+		t.Fatalf("listeners left open: %v %v", srv.Addr(), srv.MonitorAddr())
 	}
 }
