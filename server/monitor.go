@@ -223,16 +223,16 @@ func (v monitorView) Stats() monitor.Stats {
 func (v monitorView) Conns(state monitor.ConnState, subs bool) []monitor.Conn {
 	var out []monitor.Conn
 	if state == monitor.ConnOpen || state == monitor.ConnAll {
-		var bySID map[uint64][]monitor.Sub
+		var byCID map[uint64][]monitor.Sub
 		if subs {
-			bySID = make(map[uint64][]monitor.Sub)
+			byCID = make(map[uint64][]monitor.Sub)
 			for _, sub := range v.Subs() {
-				bySID[sub.CID] = append(bySID[sub.CID], sub)
+				byCID[sub.CID] = append(byCID[sub.CID], sub)
 			}
 		}
 		for _, snap := range v.s.Connections(false) {
 			c := monitorConn(snap)
-			c.Subs = bySID[c.CID]
+			c.Subs = byCID[c.CID]
 			out = append(out, c)
 		}
 	}
