@@ -268,10 +268,17 @@ func (v monitorView) Subs() []monitor.Sub {
 	return out
 }
 
-// SublistStats reports the subscription count; the broker does not expose
-// its index's cache and match counters yet, so those stay zero.
+// SublistStats reports the subscription index's counters.
 func (v monitorView) SublistStats() monitor.SublistStats {
-	return monitor.SublistStats{Subscriptions: v.s.broker.NumSubscriptions()}
+	st := v.s.broker.IndexStats()
+	return monitor.SublistStats{
+		Subscriptions: st.Count,
+		Cache:         st.Cached,
+		Inserts:       st.Inserts,
+		Removes:       st.Removes,
+		Matches:       st.Matches,
+		CacheHits:     st.CacheHits,
+	}
 }
 
 func monitorConn(snap conn.Snapshot) monitor.Conn {

@@ -179,11 +179,13 @@ type subDetail struct {
 }
 
 type subsz struct {
-	NumSubs int         `json:"num_subscriptions"`
-	Total   int         `json:"total"`
-	Offset  int         `json:"offset"`
-	Limit   int         `json:"limit"`
-	Subs    []subDetail `json:"subscriptions_list"`
+	NumSubs    int         `json:"num_subscriptions"`
+	NumInserts uint64      `json:"num_inserts"`
+	NumMatches uint64      `json:"num_matches"`
+	Total      int         `json:"total"`
+	Offset     int         `json:"offset"`
+	Limit      int         `json:"limit"`
+	Subs       []subDetail `json:"subscriptions_list"`
 }
 
 // flushed fails the test unless the server has processed everything nc sent.
@@ -441,12 +443,16 @@ func TestMonitorSubsz(t *testing.T) {
 		}
 	}
 	flushed(t, nc)
+	for range 3 {
+		nc.Publish("a.b", nil)
+	}
+	flushed(t, nc)
 
 	raw := fields(t, s, "/subsz")
 	requireKeys(t, "/subsz", raw, subszFields...)
 	var sz subsz
 	getJSON(t, s, "/subsz", &sz)
-	if sz.NumSubs < 3 || sz.Total != 0 || sz.Subs != nil || sz.Limit != 1024 {
+	if sz.NumSubs < 3 || sz.Total != 0 || sz.Subs != nil || sz.Limit != 1024 || sz.NumInserts < 3 || sz.NumMatches < 3 {
 		t.Fatalf("/subsz: %+v", sz)
 	}
 	getJSON(t, s, "/subsz?subs=1&test=a.b", &sz)

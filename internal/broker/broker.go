@@ -114,6 +114,10 @@ func (b *Broker) HasInterest(subj string) bool { return b.index.HasInterest(subj
 // NumSubscriptions is the number of registered subscriptions.
 func (b *Broker) NumSubscriptions() int { return b.index.Count() }
 
+// IndexStats reports the subscription index's counters (cache size, matches,
+// cache hits, inserts, removes) for monitoring.
+func (b *Broker) IndexStats() subject.Stats { return b.index.Stats() }
+
 // Subscriptions calls fn for every subscription until fn returns false.
 func (b *Broker) Subscriptions(fn func(*Subscription) bool) {
 	b.index.All(func(_, _ string, s *Subscription) bool { return fn(s) })
