@@ -200,12 +200,12 @@ func (st *stream) update(cfg jsapi.StreamConfig) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	st.mu.cfg = cfg
-	st.mu.dedup.setWindow(cfg.Duplicates, time.Now().UnixNano())
+	st.mu.dedup.setWindow(cfg.Duplicates, st.js.now())
 	if err := st.store.UpdateConfig(sc); err != nil {
 		return err
 	}
 	if cfg.MaxAge > 0 {
-		st.armLocked(time.Now().UnixNano())
+		st.armLocked(st.js.now())
 	}
 	return st.subscribeLocked()
 }

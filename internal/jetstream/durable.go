@@ -80,13 +80,16 @@ const (
 	ackReleased                // release ran first: Done sends
 )
 
+// Done sends the ack (unless Append has not returned yet), then releases
+// the duplicates waiting for this sequence, so acks go out in order.
 func (w *ackWaiter) Done(seq uint64, err error) {
-	w.st.durable.Done(seq, err)
 	w.seq, w.err = seq, err
 	if w.state.CompareAndSwap(ackInline, ackDoneInline) {
+		w.st.durable.Done(seq, err)
 		return
 	}
 	w.st.sendAck(w.reply, seq, false, err)
+	w.st.durable.Done(seq, err)
 }
 
 // release is called by the publisher after unlocking the stream.

@@ -68,13 +68,13 @@ func (st *stream) armLocked(due int64) {
 		st.mu.expiry.Stop()
 	}
 	st.mu.expireAt = due
-	st.mu.expiry = time.AfterFunc(time.Duration(due-time.Now().UnixNano()), st.expire)
+	st.mu.expiry = time.AfterFunc(time.Duration(due-st.js.now()), st.expire)
 }
 
 // expire runs on the timer's goroutine: it removes what max_age and TTLs
 // made due, writes subject delete markers, and re-arms the timer.
 func (st *stream) expire() {
-	now := time.Now().UnixNano()
+	now := st.js.now()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.mu.closed {

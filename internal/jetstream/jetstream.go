@@ -72,6 +72,9 @@ type JetStream struct {
 
 	apiTotal, apiErrors atomic.Uint64
 
+	// now is the clock (unix nanos) of publishes and expiry; tests replace it.
+	now func() int64
+
 	// admin serialises stream create, update and delete, so the subject
 	// overlap check and the change happen as one step. It is held across
 	// meta-file fsyncs; mu is not.
@@ -115,6 +118,7 @@ func New(opts Options) (*JetStream, error) {
 		dir:    filepath.Join(opts.StoreDir, "jetstream", "$G", "streams"),
 		queue:  make(chan *apiRequest, opts.QueueLen),
 		stop:   make(chan struct{}),
+		now:    func() int64 { return time.Now().UnixNano() },
 	}
 	js.mu.streams = make(map[string]*stream)
 	return js, nil

@@ -17,7 +17,7 @@ import (
 // runs on the publisher's goroutine; the PubAck is sent later, by the
 // store's Waiter, once the message is durable.
 func (st *stream) Deliver(_ *broker.Subscription, subj, reply, hdr, payload []byte) {
-	now := time.Now().UnixNano()
+	now := st.js.now()
 	st.mu.Lock()
 	if st.mu.closed {
 		st.mu.Unlock()

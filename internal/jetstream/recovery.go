@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
 	"github.com/holdfast-mq/holdfast/internal/proto"
@@ -35,7 +34,7 @@ func (js *JetStream) recoverLocked() error {
 			js.log.Error("stream not recovered", "stream", m.Config.Name, "error", err)
 			continue
 		}
-		now := time.Now().UnixNano()
+		now := js.now()
 		st.mu.Lock()
 		st.rebuildLocked(now)
 		err = st.subscribeLocked()
