@@ -528,5 +528,6 @@ func (s *Store) aggregate(all []*scanned) {
 	if sg, i := s.scanForwardLocked(&matcher{all: true}, 0, s.mu.last); sg != nil {
 		s.mu.first = sg.base + uint64(i)
 	}
+	s.mu.emptied = true
 	s.sweepLocked()
 }

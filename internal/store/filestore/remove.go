@@ -28,6 +28,7 @@ func (s *Store) unindexLocked(sg *segment, i int) (uint64, string) {
 	sg.msgs--
 	sg.bytes -= msgSize(n)
 	sg.live -= int64(n)
+	s.mu.emptied = s.mu.emptied || sg.msgs == 0
 	s.mu.msgs--
 	s.mu.bytes -= msgSize(n)
 	if len(s.mu.pinned) > 0 {
@@ -46,6 +47,10 @@ func (s *Store) unindexLocked(sg *segment, i int) (uint64, string) {
 // sweepLocked drops sealed segments that have no live messages left. The
 // last segment stays: its base records the next sequence.
 func (s *Store) sweepLocked() {
+	if !s.mu.emptied {
+		return
+	}
+	s.mu.emptied = false
 	for i := len(s.mu.segs) - 2; i >= 0; i-- {
 		if s.mu.segs[i].msgs == 0 {
 			s.dropLocked(i)

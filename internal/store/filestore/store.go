@@ -65,6 +65,7 @@ type Store struct {
 		subjects subjectTable
 		ttls     ttlHeap
 		pinned   map[uint64]struct{} // messages with TTL -1: never expire
+		emptied  bool                // a segment lost its last message: sweep
 		lost     *store.LostData
 		// work for the flusher
 		dirty   []*segment
