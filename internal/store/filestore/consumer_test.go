@@ -2,7 +2,6 @@ package filestore
 
 import (
 	"errors"
-	"fmt"
 	"maps"
 	"math/rand/v2"
 	"reflect"
@@ -196,7 +195,7 @@ func TestConsumerTornTail(t *testing.T) {
 		}
 		s2.Close()
 	}
-	t.Log(fmt.Sprintf("%d tears checked", last))
+	t.Logf("%d tears checked", last)
 }
 
 // TestConsumerInterval: in SyncInterval mode updates are written at once
