@@ -332,3 +332,38 @@ func TestJetStreamCorePublishStored(t *testing.T) {
 		t.Fatal("no_ack stream answered")
 	}
 }
+
+// TestJetStreamInterestNoConsumers checks that an interest stream without
+// consumers uses the sequence but keeps nothing.
+func TestJetStreamInterestNoConsumers(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "IQ", Subjects: []string{"iq"}, Retention: jetstream.InterestPolicy})
+	ack, err := js.Publish(ctx(t), "iq", []byte("x"))
+	if err != nil || ack.Sequence != 1 {
+		t.Fatalf("%+v %v", ack, err)
+	}
+	info, err := st.Info(ctx(t))
+	if err != nil || info.State.Msgs != 0 || info.State.FirstSeq != 2 || info.State.LastSeq != 1 {
+		t.Fatalf("state %+v %v", info.State, err)
+	}
+}
+
+// TestJetStreamRequiredAPILevel checks Nats-Required-Api-Level on the API.
+func TestJetStreamRequiredAPILevel(t *testing.T) {
+	s := jsServer(t)
+	nc := connect(t, s)
+	m := nats.NewMsg("$JS.API.INFO")
+	m.Header.Set("Nats-Required-Api-Level", "99")
+	reply, err := nc.RequestMsg(m, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(reply.Data), `"error":{"code":412,"err_code":10185,"description":"JetStream minimum api level required"}`) {
+		t.Fatalf("reply %s", reply.Data)
+	}
+	m.Header.Set("Nats-Required-Api-Level", "1")
+	if reply, err = nc.RequestMsg(m, 5*time.Second); err != nil || strings.Contains(string(reply.Data), `"error"`) {
+		t.Fatalf("level 1: %s %v", reply.Data, err)
+	}
+}

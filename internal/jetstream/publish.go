@@ -105,6 +105,13 @@ func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter
 	if ph.msgID != "" {
 		st.mu.dedup.add(ph.msgID, seq, now, now)
 	}
+	if cfg.Retention == jsapi.InterestPolicy && !st.hasInterestLocked(string(subj)) {
+		// Interest retention keeps nothing nobody will consume: the sequence
+		// is used (and the id recorded), the message is not kept (RETENTION.md §3.2).
+		if _, err := st.store.Delete(seq, false, store.ReasonAcked); err != nil {
+			st.log.Error("no-interest message not removed", "seq", seq, "error", err)
+		}
+	}
 	if ph.rollup != "" {
 		st.rollupLocked(string(subj), ph.rollup, seq)
 	}
@@ -254,6 +261,11 @@ func (st *stream) checkDiscardNewLocked(subj string, hdrLen, dataLen int, rollup
 	}
 	return nil
 }
+
+// hasInterestLocked reports whether a consumer of an interest stream would
+// want a message on subj. Consumers are not implemented yet, so none does;
+// the consumer subsystem replaces this with a check of its filters.
+func (st *stream) hasInterestLocked(string) bool { return false }
 
 // rollupLocked purges what a Nats-Rollup message replaces: the subject's
 // other messages ("sub") or the whole stream's ("all").
