@@ -281,3 +281,13 @@ func TestJetStreamNamesPaging(t *testing.T) {
 		t.Fatalf("listed %d: %v", count, lister.Err())
 	}
 }
+
+// TestJetStreamClusterOnlyEndpoints checks the answers of a standalone server.
+func TestJetStreamClusterOnlyEndpoints(t *testing.T) {
+	s := jsServer(t)
+	nc := connect(t, s)
+	wantOK(t, request(t, nc, "$JS.API.STREAM.CREATE.S", `{"name":"S"}`))
+	wantAPIError(t, request(t, nc, "$JS.API.STREAM.LEADER.STEPDOWN.S", ""), 10010, "JetStream clustering support required")
+	wantAPIError(t, request(t, nc, "$JS.API.STREAM.PEER.REMOVE.S", `{"peer":"x"}`), 10010, "JetStream clustering support required")
+	wantAPIError(t, request(t, nc, "$JS.API.STREAM.SNAPSHOT.NOPE", `{"deliver_subject":"x"}`), 10059, "stream not found")
+}

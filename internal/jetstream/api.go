@@ -108,9 +108,17 @@ func route(rest string) (ep endpoint, name string, ok bool) {
 			"INFO":   {jsapi.StreamInfoResponseType, (*JetStream).apiStreamInfo},
 			"DELETE": {jsapi.StreamDeleteResponseType, (*JetStream).apiStreamDelete},
 			"PURGE":  {jsapi.StreamPurgeResponseType, (*JetStream).apiStreamPurge},
+			// Snapshots and restores are not implemented: answer at once
+			// rather than let the client time out.
+			"SNAPSHOT": {jsapi.StreamSnapshotResponseType, (*JetStream).apiSnapshot},
+			"RESTORE":  {jsapi.StreamRestoreResponseType, (*JetStream).apiRestore},
 		}
 		ep, ok := eps[toks[1]]
 		return ep, toks[2], ok
+	case len(toks) == 4 && toks[1] == "LEADER" && toks[2] == "STEPDOWN":
+		return endpoint{jsapi.StreamLeaderStepDownResponseType, (*JetStream).apiStepDown}, toks[3], true
+	case len(toks) == 4 && toks[1] == "PEER" && toks[2] == "REMOVE":
+		return endpoint{jsapi.StreamRemovePeerResponseType, (*JetStream).apiRemovePeer}, toks[3], true
 	case len(toks) == 4 && toks[1] == "MSG" && toks[2] == "GET":
 		return endpoint{jsapi.MsgGetResponseType, (*JetStream).apiMsgGet}, toks[3], true
 	case len(toks) == 4 && toks[1] == "MSG" && toks[2] == "DELETE":
@@ -180,4 +188,31 @@ func decodeOptional(data []byte, v any) *jsapi.ApiError {
 		return nil
 	}
 	return jsapi.Decode(data, v)
+}
+
+// apiStepDown and apiRemovePeer answer the clustered-only endpoints as a
+// standalone nats-server does: 503/10010 "JetStream clustering support required".
+func (js *JetStream) apiStepDown(_ *apiRequest, _ string) any {
+	return &jsapi.ApiResponse{Type: jsapi.StreamLeaderStepDownResponseType, Error: jsapi.NewError(jsapi.JSClusterRequiredErr)}
+}
+
+func (js *JetStream) apiRemovePeer(_ *apiRequest, _ string) any {
+	return &jsapi.ApiResponse{Type: jsapi.StreamRemovePeerResponseType, Error: jsapi.NewError(jsapi.JSClusterRequiredErr)}
+}
+
+// apiSnapshot rejects STREAM.SNAPSHOT: not implemented in holdfast.
+func (js *JetStream) apiSnapshot(_ *apiRequest, name string) any {
+	resp := &jsapi.StreamSnapshotResponse{ApiResponse: jsapi.ApiResponse{Type: jsapi.StreamSnapshotResponseType}}
+	if js.lookup(name) == nil {
+		resp.Error = jsapi.NewError(jsapi.JSStreamNotFoundErr)
+	} else {
+		resp.Error = jsapi.NewError(jsapi.JSStreamSnapshotErrF, "err", "snapshots are not supported by holdfast")
+	}
+	return resp
+}
+
+// apiRestore rejects STREAM.RESTORE: not implemented in holdfast.
+func (js *JetStream) apiRestore(_ *apiRequest, _ string) any {
+	return &jsapi.StreamRestoreResponse{ApiResponse: jsapi.ApiResponse{Type: jsapi.StreamRestoreResponseType,
+		Error: jsapi.NewError(jsapi.JSStreamRestoreErrF, "err", "restores are not supported by holdfast")}}
 }
