@@ -70,7 +70,7 @@ func (js *JetStream) createStream(payload []byte, name string) (*jsapi.StreamInf
 	if js.overlapsOther(name, cfg.Subjects) {
 		return nil, false, jsapi.NewError(jsapi.JSStreamSubjectOverlapErr)
 	}
-	if e := js.checkResources(&cfg, 0); e != nil {
+	if e := js.checkResources(&cfg, name); e != nil {
 		return nil, false, e
 	}
 	st, err := js.addStream(cfg)
@@ -103,6 +103,7 @@ func (js *JetStream) addStream(cfg jsapi.StreamConfig) (*stream, error) {
 	}
 	js.mu.Lock()
 	js.mu.streams[cfg.Name] = st
+	js.publishListLocked()
 	js.mu.Unlock()
 	js.log.Info("stream created", "stream", cfg.Name, "storage", cfg.Storage.String(), "subjects", cfg.Subjects)
 	return st, nil
@@ -125,15 +126,25 @@ func (js *JetStream) overlapsOther(name string, subjects []string) bool {
 	return false
 }
 
-// checkResources rejects a stream whose max_bytes cannot fit in the
-// server's storage limit (503/10023), as nats-server's reservation check.
-func (js *JetStream) checkResources(cfg *jsapi.StreamConfig, current int64) *jsapi.ApiError {
-	limit := js.opts.Limits.MaxStore
+// checkResources rejects a stream whose max_bytes, added to the other
+// streams' reservations, does not fit in the server's limit for its
+// storage type: 10047 (file) or 10028 (memory), as nats-server.
+func (js *JetStream) checkResources(cfg *jsapi.StreamConfig, name string) *jsapi.ApiError {
+	limit, id := js.opts.Limits.MaxStore, jsapi.JSStorageResourcesExceededErr
 	if cfg.Storage == jsapi.MemoryStorage {
-		limit = js.opts.Limits.MaxMemory
+		limit, id = js.opts.Limits.MaxMemory, jsapi.JSMemoryResourcesExceededErr
 	}
-	if limit > 0 && cfg.MaxBytes > 0 && cfg.MaxBytes-current > limit {
-		return jsapi.NewError(jsapi.JSInsufficientResourcesErr)
+	if limit <= 0 || cfg.MaxBytes <= 0 {
+		return nil
+	}
+	reserved := cfg.MaxBytes
+	for _, st := range js.streams() {
+		if c := st.config(); st.name != name && c.Storage == cfg.Storage && c.MaxBytes > 0 {
+			reserved += c.MaxBytes
+		}
+	}
+	if reserved > limit {
+		return jsapi.NewError(id)
 	}
 	return nil
 }
@@ -177,6 +188,9 @@ func (js *JetStream) updateStream(payload []byte, name string) (*jsapi.StreamInf
 	}
 	if js.overlapsOther(name, cfg.Subjects) {
 		return nil, jsapi.NewError(jsapi.JSStreamSubjectOverlapErr)
+	}
+	if e := js.checkResources(&cfg, name); e != nil {
+		return nil, e
 	}
 	cfg.FirstSeq = old.FirstSeq // only meaningful at creation
 	setServerMetadata(&cfg)
@@ -267,6 +281,7 @@ func (js *JetStream) apiStreamDelete(r *apiRequest, name string) any {
 	}
 	js.mu.Lock()
 	delete(js.mu.streams, name)
+	js.publishListLocked()
 	js.mu.Unlock()
 	if err := st.destroy(); err != nil {
 		js.log.Error("stream not fully deleted", "stream", name, "error", err)

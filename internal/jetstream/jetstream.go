@@ -72,6 +72,10 @@ type JetStream struct {
 
 	apiTotal, apiErrors atomic.Uint64
 
+	// list is a copy of the stream set for the publish path, which must not
+	// take mu (it holds a stream lock); replaced under mu on every change.
+	list atomic.Pointer[[]*stream]
+
 	// now is the clock (unix nanos) of publishes and expiry; tests replace it.
 	now func() int64
 
@@ -230,6 +234,43 @@ func (js *JetStream) sortedStreams() []*stream {
 	js.mu.Unlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out
+}
+
+// publishListLocked refreshes list from the stream map.
+func (js *JetStream) publishListLocked() {
+	l := make([]*stream, 0, len(js.mu.streams))
+	for _, st := range js.mu.streams {
+		l = append(l, st)
+	}
+	js.list.Store(&l)
+}
+
+// streams returns the current streams without locking, in no order.
+func (js *JetStream) streams() []*stream {
+	if l := js.list.Load(); l != nil {
+		return *l
+	}
+	return nil
+}
+
+// overLimit reports whether the server's storage of that type is already
+// past its limit; further publishes are refused with 503/10023 as on
+// nats-server (which checks usage before adding the new message).
+func (js *JetStream) overLimit(storage jsapi.StorageType) bool {
+	limit := js.opts.Limits.MaxStore
+	if storage == jsapi.MemoryStorage {
+		limit = js.opts.Limits.MaxMemory
+	}
+	if limit <= 0 {
+		return false
+	}
+	var used uint64
+	for _, st := range js.streams() {
+		if st.storage == storage {
+			used += st.store.State().Bytes
+		}
+	}
+	return used > uint64(limit)
 }
 
 // NumStreams is the number of streams.

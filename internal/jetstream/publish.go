@@ -80,6 +80,9 @@ func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter
 	if len(hdr) > 65535 {
 		return pubResult{err: jsapi.NewError(jsapi.JSStreamHeaderExceedsMaximumErr)}
 	}
+	if st.js.overLimit(st.storage) {
+		return pubResult{err: jsapi.NewError(jsapi.JSInsufficientResourcesErr)}
+	}
 	if ph.ttlBad {
 		return pubResult{err: jsapi.NewError(jsapi.JSMessageTTLInvalidErr)}
 	}

@@ -26,6 +26,7 @@ type stream struct {
 	log     *slog.Logger
 	created time.Time
 	store   store.Store
+	storage jsapi.StorageType // fixed at creation
 
 	durable  durableMark // highest sequence the store reported durable
 	removals removals    // expired messages awaiting subject delete markers
@@ -70,7 +71,7 @@ func (js *JetStream) storeConfig(cfg *jsapi.StreamConfig) store.Config {
 
 // openStream opens (or creates) the store of a stream whose meta file is in dir.
 func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir string) (*stream, error) {
-	st := &stream{js: js, name: cfg.Name, dir: dir, created: created,
+	st := &stream{js: js, name: cfg.Name, dir: dir, created: created, storage: cfg.Storage,
 		log: js.log.With("stream", cfg.Name)}
 	st.mu.cfg = cfg
 	st.mu.dedup.window = cfg.Duplicates
