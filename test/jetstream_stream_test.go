@@ -291,3 +291,37 @@ func TestJetStreamClusterOnlyEndpoints(t *testing.T) {
 	wantAPIError(t, request(t, nc, "$JS.API.STREAM.PEER.REMOVE.S", `{"peer":"x"}`), 10010, "JetStream clustering support required")
 	wantAPIError(t, request(t, nc, "$JS.API.STREAM.SNAPSHOT.NOPE", `{"deliver_subject":"x"}`), 10059, "stream not found")
 }
+
+// TestJetStreamConfigRoundTrip checks first_seq, compression, metadata and
+// per-subject history under discard new (the KV shape).
+func TestJetStreamConfigRoundTrip(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	c := ctx(t)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "CFG", Subjects: []string{"cfg.*"}, FirstSeq: 100,
+		Compression: jetstream.S2Compression, Metadata: map[string]string{"team": "a"},
+		MaxMsgsPerSubject: 2, Discard: jetstream.DiscardNew, MaxMsgs: 3})
+	cfg := st.CachedInfo().Config
+	if cfg.Compression != jetstream.S2Compression || cfg.Metadata["team"] != "a" || cfg.Metadata["_nats.req.level"] != "0" ||
+		cfg.Metadata["_nats.ver"] == "" || cfg.Metadata["_nats.level"] == "" {
+		t.Fatalf("config %+v", cfg)
+	}
+	for i, subj := range []string{"cfg.a", "cfg.a", "cfg.a", "cfg.b"} {
+		ack, err := js.Publish(c, subj, []byte("x"))
+		if err != nil || ack.Sequence != uint64(100+i) {
+			t.Fatalf("publish %d: %+v %v", i, ack, err)
+		}
+	}
+	// Three messages stored: cfg.a kept its newest two. A new subject now
+	// exceeds max_msgs, but one already at its per-subject limit replaces
+	// its oldest.
+	_, err := js.Publish(c, "cfg.c", []byte("x"))
+	wantJSErr(t, err, 10077)
+	if _, err := js.Publish(c, "cfg.a", []byte("x")); err != nil {
+		t.Fatalf("publish on a full subject: %v", err)
+	}
+	info, err := st.Info(c)
+	if err != nil || info.State.Msgs != 3 || info.State.FirstSeq != 102 || info.State.LastSeq != 104 {
+		t.Fatalf("state %+v %v", info.State, err)
+	}
+}
