@@ -3,6 +3,7 @@ package test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -129,5 +130,38 @@ func TestJetStreamKVLegacy(t *testing.T) {
 	}
 	if kv2.Bucket() != "legacy" {
 		t.Fatal(kv2.Bucket())
+	}
+}
+
+// TestJetStreamKVTTL creates a bucket with limit markers and writes keys
+// with per-key TTLs (expiry itself is covered by the package's clocked tests).
+func TestJetStreamKVTTL(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	c := ctx(t)
+	kv, err := js.CreateKeyValue(c, jetstream.KeyValueConfig{Bucket: "ttl", LimitMarkerTTL: 2 * time.Second, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := js.Stream(c, "KV_ttl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg := st.CachedInfo().Config; !cfg.AllowMsgTTL || cfg.SubjectDeleteMarkerTTL != 2*time.Second ||
+		cfg.Metadata["_nats.req.level"] != "1" {
+		t.Fatalf("config %+v", cfg)
+	}
+	if _, err := kv.Create(c, "k", []byte("v"), jetstream.KeyTTL(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Purge(c, "k", jetstream.PurgeTTL(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Get(c, "k"); !errors.Is(err, jetstream.ErrKeyNotFound) {
+		t.Fatalf("get purged: %v", err)
+	}
+	m, err := st.GetLastMsgForSubject(c, "$KV.ttl.k")
+	if err != nil || m.Header.Get("Nats-TTL") != "1m0s" || m.Header.Get("KV-Operation") != "PURGE" {
+		t.Fatalf("purge marker %+v %v", m, err)
 	}
 }

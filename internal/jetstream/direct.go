@@ -90,8 +90,7 @@ func parseDirect(key string, payload []byte) (jsapi.MsgGetRequest, int, string) 
 			if e := jsapi.DecodeLenient(payload, &req); e != nil {
 				return req, 408, jsapi.StatusMalformedRequest
 			}
-			noHdr, maxBytes := req.NoHeaders, req.MaxBytes
-			if !isZero(req, noHdr, maxBytes) {
+			if !onlyHdrAndSize(req) {
 				return req, 408, jsapi.StatusBadRequest
 			}
 		}
@@ -117,9 +116,9 @@ func parseDirect(key string, payload []byte) (jsapi.MsgGetRequest, int, string) 
 	return req, 0, ""
 }
 
-// isZero reports whether req has nothing but no_hdr and max_bytes set.
-func isZero(req jsapi.MsgGetRequest, noHdr bool, maxBytes int) bool {
-	req.NoHeaders, req.MaxBytes = false, 0
+// onlyHdrAndSize reports whether req sets nothing but no_hdr and max_bytes,
+// all a subject-form direct get may carry.
+func onlyHdrAndSize(req jsapi.MsgGetRequest) bool {
 	return req.Seq == 0 && req.LastFor == "" && req.NextFor == "" && req.Batch == 0 &&
 		req.StartTime == nil && len(req.MultiLastFor) == 0 && req.UpToSeq == 0 && req.UpToTime == nil
 }

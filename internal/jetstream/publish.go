@@ -3,6 +3,7 @@ package jetstream
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -207,6 +208,9 @@ func parseTTL(v string) (int64, error) {
 	}
 	var d time.Duration
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n > math.MaxInt64/int64(time.Second) {
+			return 0, errTTL
+		}
 		d = time.Duration(n) * time.Second
 	} else if d, err = time.ParseDuration(v); err != nil {
 		return 0, errTTL
