@@ -311,6 +311,14 @@ func (c *consumerStore) update(apply func(*ackState), kind byte, fields ...uint6
 	return c.commitLocked(c.gen, !c.interval)
 }
 
+// setInterval switches between sync-per-update and SyncInterval mode.
+// Lock order: Store.mu, then consumerStore.mu.
+func (c *consumerStore) setInterval(on bool) {
+	c.mu.Lock()
+	c.interval = on
+	c.mu.Unlock()
+}
+
 func (c *consumerStore) usableLocked() error {
 	if c.closed {
 		return store.ErrClosed

@@ -34,16 +34,32 @@ const maxSpare = 1 << 20
 const slowSync = time.Second
 
 func (s *Store) run() {
-	var tick <-chan time.Time
-	s.mu.Lock()
-	iv := s.mu.cfg.SyncInterval
-	s.mu.Unlock()
-	if iv > 0 {
-		t := time.NewTicker(iv)
-		defer t.Stop()
-		tick = t.C
-	}
+	var (
+		ticker *time.Ticker
+		tick   <-chan time.Time
+		iv     time.Duration
+	)
+	defer func() {
+		if ticker != nil {
+			ticker.Stop()
+		}
+	}()
 	for {
+		// Follow SyncInterval changes made by UpdateConfig.
+		s.mu.Lock()
+		want := s.mu.cfg.SyncInterval
+		s.mu.Unlock()
+		if want != iv {
+			if ticker != nil {
+				ticker.Stop()
+				ticker, tick = nil, nil
+			}
+			if want > 0 {
+				ticker = time.NewTicker(want)
+				tick = ticker.C
+			}
+			iv = want
+		}
 		select {
 		case <-s.stop:
 			s.flush(true)

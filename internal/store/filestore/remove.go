@@ -353,6 +353,9 @@ func (s *Store) UpdateConfig(cfg store.Config) error {
 		cfg.OnRemove = s.mu.cfg.OnRemove // a nil callback keeps the current one
 	}
 	s.mu.cfg = cfg
+	for _, cs := range s.mu.consumers {
+		cs.setInterval(cfg.SyncInterval > 0)
+	}
 	for id := range s.mu.subjects.subs {
 		if s.mu.subjects.subs[id].msgs > 0 {
 			s.enforceSubjectLimitLocked(uint32(id))
