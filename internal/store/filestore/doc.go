@@ -16,8 +16,9 @@
 //
 // # Segment file
 //
-// A segment starts with a 40-byte header; records follow back to back. All
-// integers are little-endian.
+// A segment starts with a header: the same 40-byte block written twice, so
+// that a damaged copy is repaired from the other and loses nothing. Records
+// follow back to back from offset 80. All integers are little-endian.
 //
 //	offset size field
 //	0      8    magic "HFSEG\x00\x00\x01" (the last byte is the format version)

@@ -9,7 +9,8 @@ import (
 // Segment file header and record layout; doc.go describes them byte by byte.
 const (
 	segMagic     = "HFSEG\x00\x00\x01"
-	segHeaderLen = 40
+	segBlockLen  = 40              // one copy of the segment header
+	segHeaderLen = 2 * segBlockLen // the header is stored twice
 	recHeaderLen = 44
 	// maxRecordLen bounds a record so that a corrupt length can be rejected
 	// before it is trusted; NATS payloads are at most 64 MiB.
@@ -54,17 +55,18 @@ func recordLen(subj string, hdr, data []byte) int {
 // (store.MsgSize: subject + header + data + 16).
 func msgSize(recLen uint32) uint64 { return uint64(recLen) - recHeaderLen + 16 }
 
-// appendSegHeader appends a segment file header. prevTime is the timestamp
+// appendSegHeader appends a segment file header: the same 40-byte block
+// twice, so that damage to one copy loses nothing. prevTime is the timestamp
 // of the last message appended before the segment was started, so that an
 // empty last segment still knows the stream's LastTime.
 func appendSegHeader(b []byte, id, base uint64, prevTime int64) []byte {
-	h := make([]byte, segHeaderLen)
+	h := make([]byte, segBlockLen)
 	copy(h, segMagic)
 	le.PutUint64(h[8:], base)
 	le.PutUint64(h[16:], id)
 	le.PutUint64(h[24:], uint64(prevTime))
 	le.PutUint32(h[36:], crc(h[:36]))
-	return append(b, h...)
+	return append(append(b, h...), h...)
 }
 
 // segHeader is a decoded segment file header.
@@ -73,12 +75,24 @@ type segHeader struct {
 	prevTime int64
 }
 
-// decodeSegHeader checks and decodes a segment header.
-func decodeSegHeader(b []byte) (segHeader, bool) {
-	if len(b) < segHeaderLen || string(b[:8]) != segMagic || le.Uint32(b[36:]) != crc(b[:36]) {
-		return segHeader{}, false
+// decodeSegHeader decodes the first intact copy of a segment header;
+// damaged reports that a copy failed its check.
+func decodeSegHeader(b []byte) (h segHeader, ok, damaged bool) {
+	for i := range 2 {
+		if len(b) < (i+1)*segBlockLen {
+			break
+		}
+		c := b[i*segBlockLen : (i+1)*segBlockLen]
+		if string(c[:8]) != segMagic || le.Uint32(c[36:]) != crc(c[:36]) {
+			damaged = true
+			continue
+		}
+		if !ok {
+			h = segHeader{base: le.Uint64(c[8:]), id: le.Uint64(c[16:]), prevTime: int64(le.Uint64(c[24:]))}
+			ok = true
+		}
 	}
-	return segHeader{base: le.Uint64(b[8:]), id: le.Uint64(b[16:]), prevTime: int64(le.Uint64(b[24:]))}, true
+	return h, ok, damaged
 }
 
 // appendRecord appends one record with the given body parts.

@@ -50,6 +50,14 @@ func (s *Store) recover() error {
 			all = append(all, sc)
 		}
 	}
+	for k, sc := range all {
+		if sc.sg.base == 0 { // header unreadable and no message to infer from
+			sc.sg.base = max(s.mu.cfg.FirstSeq, 1)
+			if k > 0 {
+				sc.sg.base = all[k-1].sg.last() + 1
+			}
+		}
+	}
 	s.supersede(&all)
 	for k, sc := range all {
 		nextBase := uint64(0) // 0: sc is the last segment
@@ -134,11 +142,24 @@ func (s *Store) scanSegment(id uint64, buf *[]byte) (*scanned, error) {
 		return nil, nil
 	}
 	sc := &scanned{size: size, tornAt: -1}
-	hdr, ok := decodeSegHeader(b)
-	if !ok || hdr.id != id {
+	hdr, ok, damaged := decodeSegHeader(b)
+	switch {
+	case !ok || hdr.id != id:
 		s.log.Error("segment header corrupt", "segment", segName(id))
 		sc.corrupt = true
-		hdr = segHeader{} // base inferred from the first message below
+		hdr = segHeader{} // base inferred below
+	case damaged:
+		// One copy is bad: restore it from the other.
+		s.log.Warn("repairing damaged copy of segment header", "segment", segName(id))
+		good := appendSegHeader(nil, hdr.id, hdr.base, hdr.prevTime)
+		_, err := f.WriteAt(good, 0)
+		if err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
+			s.log.Warn("segment header not repaired", "segment", segName(id), "err", err)
+		}
+		copy(b, good)
 	}
 	sg := &segment{id: id, base: hdr.base, prevTime: hdr.prevTime, f: f}
 	sc.sg = sg

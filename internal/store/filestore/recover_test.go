@@ -118,6 +118,9 @@ func TestBitFlipEveryBit(t *testing.T) {
 				lost[q] = true
 			}
 		}
+		if hit.kind == 0 && st.Lost != nil {
+			t.Fatalf("bit %d in the segment header lost %v", bit, st.Lost.Msgs)
+		}
 		if hit.kind == kindMsg && want[hit.seq] != nil && !lost[hit.seq] {
 			t.Fatalf("bit %d in message %d not detected", bit, hit.seq)
 		}
