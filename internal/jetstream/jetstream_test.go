@@ -35,7 +35,7 @@ func (in *inbox) Deliver(_ *broker.Subscription, subj, _, hdr, payload []byte) {
 }
 
 // next waits for one message; the timeout only bounds a failing test.
-func (in *inbox) next(t *testing.T) recMsg {
+func (in *inbox) next(t testing.TB) recMsg {
 	t.Helper()
 	select {
 	case m := <-in.ch:
@@ -63,7 +63,7 @@ type testJS struct {
 	clock atomic.Int64
 }
 
-func newTestJS(t *testing.T, mod func(*Options)) *testJS {
+func newTestJS(t testing.TB, mod func(*Options)) *testJS {
 	t.Helper()
 	b := broker.New(broker.Options{})
 	opts := Options{Broker: b, StoreDir: t.TempDir(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
@@ -83,7 +83,7 @@ func newTestJS(t *testing.T, mod func(*Options)) *testJS {
 	return tj
 }
 
-func (tj *testJS) start(t *testing.T) {
+func (tj *testJS) start(t testing.TB) {
 	t.Helper()
 	if err := tj.Start(); err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func (tj *testJS) start(t *testing.T) {
 }
 
 // api sends a request and decodes the reply into v.
-func (tj *testJS) api(t *testing.T, subj, body string, v any) {
+func (tj *testJS) api(t testing.TB, subj, body string, v any) {
 	t.Helper()
 	tj.b.Publish(nil, []byte(subj), []byte("_R.api"), nil, []byte(body))
 	m := tj.in.next(t)
@@ -101,7 +101,7 @@ func (tj *testJS) api(t *testing.T, subj, body string, v any) {
 	}
 }
 
-func (tj *testJS) create(t *testing.T, cfg string) {
+func (tj *testJS) create(t testing.TB, cfg string) {
 	t.Helper()
 	var resp jsapi.StreamCreateResponse
 	var c jsapi.StreamConfig
