@@ -325,3 +325,34 @@ func TestJetStreamConfigRoundTrip(t *testing.T) {
 		t.Fatalf("state %+v %v", info.State, err)
 	}
 }
+
+// TestJetStreamStreamAdvisories checks the create, modify and delete advisories.
+func TestJetStreamStreamAdvisories(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	sub, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.STREAM.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	createStream(t, js, jetstream.StreamConfig{Name: "ADV"})
+	if _, err := js.UpdateStream(ctx(t), jetstream.StreamConfig{Name: "ADV", MaxMsgs: 5}); err != nil {
+		t.Fatal(err)
+	}
+	if err := js.DeleteStream(ctx(t), "ADV"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct{ subj, action string }{
+		{"$JS.EVENT.ADVISORY.STREAM.CREATED.ADV", "create"},
+		{"$JS.EVENT.ADVISORY.STREAM.UPDATED.ADV", "modify"},
+		{"$JS.EVENT.ADVISORY.STREAM.DELETED.ADV", "delete"},
+	} {
+		m := next(t, sub)
+		if m.Subject != want.subj || !strings.Contains(string(m.Data), `"type":"io.nats.jetstream.advisory.v1.stream_action"`) ||
+			!strings.Contains(string(m.Data), `"stream":"ADV","action":"`+want.action+`"`) {
+			t.Fatalf("advisory on %s: %s", m.Subject, m.Data)
+		}
+	}
+}

@@ -78,6 +78,7 @@ func (js *JetStream) createStream(payload []byte, name string) (*jsapi.StreamInf
 		js.log.Error("stream not created", "stream", name, "error", err)
 		return nil, false, jsapi.NewError(jsapi.JSStreamCreateErrF, "err", err.Error())
 	}
+	js.adviseStream(jsapi.AdvisoryStreamCreatedT, jsapi.ActionCreated, name)
 	si, _ := st.info(infoOpts{})
 	return si, true, nil
 }
@@ -198,6 +199,7 @@ func (js *JetStream) updateStream(payload []byte, name string) (*jsapi.StreamInf
 		js.log.Error("stream not updated", "stream", name, "error", err)
 		return nil, jsapi.NewError(jsapi.JSStreamUpdateErrF, "err", err.Error())
 	}
+	js.adviseStream(jsapi.AdvisoryStreamUpdatedT, jsapi.ActionModified, name)
 	si, _ := st.info(infoOpts{})
 	return si, nil
 }
@@ -289,6 +291,7 @@ func (js *JetStream) apiStreamDelete(r *apiRequest, name string) any {
 		return resp
 	}
 	js.log.Info("stream deleted", "stream", name)
+	js.adviseStream(jsapi.AdvisoryStreamDeletedT, jsapi.ActionDeleted, name)
 	resp.Success = true
 	return resp
 }
