@@ -170,6 +170,14 @@ func TestJetStreamCreateErrors(t *testing.T) {
 		{"name in use", "TAKEN", `{"name":"TAKEN","subjects":["taken.>"],"max_msgs":5}`, 10058,
 			"stream name already in use with a different configuration"},
 		{"bad retention", "X", `{"name":"X","retention":"forever"}`, 10025, ""},
+		{"pedantic limit", "X", `{"name":"X","pedantic":true,"max_msgs":-5}`, 10157, "pedantic mode: max_msgs must be set to -1"},
+		{"pedantic consumers", "X", `{"name":"X","pedantic":true,"max_consumers":-5}`, 10157, "pedantic mode: max_consumers must be set to -1"},
+		{"pedantic dup window", "X", `{"name":"X","pedantic":true,"max_age":60000000000}`, 10157,
+			"pedantic mode: duplicate window cannot be bigger than max age"},
+		{"pedantic markers without ttl", "X", `{"name":"X","pedantic":true,"subject_delete_marker_ttl":2000000000}`, 10052,
+			"subject delete marker cannot be set if message TTLs are disabled"},
+		{"pedantic markers without rollup", "X", `{"name":"X","pedantic":true,"subject_delete_marker_ttl":2000000000,"allow_msg_ttl":true}`, 10052,
+			"subject delete marker cannot be set if roll-ups are disabled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

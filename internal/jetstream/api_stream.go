@@ -51,7 +51,9 @@ func (js *JetStream) createStream(payload []byte, name string) (*jsapi.StreamInf
 	case cfg.MirrorDirect && cfg.Mirror == nil:
 		return nil, false, configError("stream has no mirror but does have mirror direct")
 	}
-	setConfigDefaults(&cfg, req.Pedantic)
+	if e := setConfigDefaults(&cfg, req.Pedantic); e != nil {
+		return nil, false, e
+	}
 	if e := checkConfig(&cfg); e != nil {
 		return nil, false, e
 	}
@@ -167,7 +169,9 @@ func (js *JetStream) updateStream(payload []byte, name string) (*jsapi.StreamInf
 		return nil, e
 	}
 	cfg := req.StreamConfig
-	setConfigDefaults(&cfg, req.Pedantic)
+	if e := setConfigDefaults(&cfg, req.Pedantic); e != nil {
+		return nil, e
+	}
 	if e := checkConfig(&cfg); e != nil {
 		return nil, e
 	}

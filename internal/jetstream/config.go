@@ -27,16 +27,36 @@ func configError(format string, args ...any) *jsapi.ApiError {
 	return jsapi.NewError(jsapi.JSStreamInvalidConfigF, "err", fmt.Sprintf(format, args...))
 }
 
+// pedanticError is 10157 "pedantic mode: <text>": a pedantic request
+// (2.11) is refused where the server would otherwise adjust it.
+func pedanticError(text string) *jsapi.ApiError {
+	return jsapi.NewError(jsapi.JSPedanticErrF, "err", text)
+}
+
 // setConfigDefaults normalises a requested config the way nats-server
-// does before validating and storing it.
-func setConfigDefaults(cfg *jsapi.StreamConfig, pedantic bool) {
-	for _, p := range []*int64{&cfg.MaxMsgs, &cfg.MaxBytes, &cfg.MaxMsgsPerSubject} {
-		if *p == 0 || *p < -1 {
-			*p = -1
+// does before validating and storing it. With pedantic set, an adjustment
+// of a value the client did set is an error instead.
+func setConfigDefaults(cfg *jsapi.StreamConfig, pedantic bool) *jsapi.ApiError {
+	limits := []struct {
+		name string
+		v    *int64
+	}{{"max_msgs", &cfg.MaxMsgs}, {"max_bytes", &cfg.MaxBytes}, {"max_msgs_per_subject", &cfg.MaxMsgsPerSubject}}
+	for _, l := range limits {
+		if *l.v < -1 && pedantic {
+			return pedanticError(l.name + " must be set to -1")
 		}
+		if *l.v == 0 || *l.v < -1 {
+			*l.v = -1
+		}
+	}
+	if cfg.MaxConsumers < -1 && pedantic {
+		return pedanticError("max_consumers must be set to -1")
 	}
 	if cfg.MaxConsumers == 0 || cfg.MaxConsumers < -1 {
 		cfg.MaxConsumers = -1
+	}
+	if cfg.MaxMsgSize < -1 && pedantic {
+		return pedanticError("max_msg_size must be set to -1")
 	}
 	if cfg.MaxMsgSize == 0 || cfg.MaxMsgSize < -1 {
 		cfg.MaxMsgSize = -1
@@ -47,6 +67,9 @@ func setConfigDefaults(cfg *jsapi.StreamConfig, pedantic bool) {
 	if cfg.Duplicates == 0 && cfg.Mirror == nil {
 		cfg.Duplicates = defaultDuplicates
 		if cfg.MaxAge != 0 && cfg.MaxAge < defaultDuplicates {
+			if pedantic {
+				return pedanticError("duplicate window cannot be bigger than max age")
+			}
 			cfg.Duplicates = cfg.MaxAge
 		}
 	}
@@ -62,6 +85,7 @@ func setConfigDefaults(cfg *jsapi.StreamConfig, pedantic bool) {
 		cfg.Placement = nil
 	}
 	setServerMetadata(cfg)
+	return nil
 }
 
 // setServerMetadata drops client-supplied server keys and records the API
@@ -157,9 +181,9 @@ func checkLimits(cfg *jsapi.StreamConfig) *jsapi.ApiError {
 	case cfg.SubjectDeleteMarkerTTL > 0 && cfg.SubjectDeleteMarkerTTL < minMarkerTTL:
 		return configError("subject delete marker TTL must be at least 1 second")
 	case cfg.SubjectDeleteMarkerTTL > 0 && !cfg.AllowMsgTTL:
-		return configError("subject marker delete cannot be set if message TTLs are disabled")
+		return configError("subject delete marker cannot be set if message TTLs are disabled")
 	case cfg.SubjectDeleteMarkerTTL > 0 && !cfg.AllowRollup:
-		return configError("subject marker delete cannot be set if roll-ups are disabled")
+		return configError("subject delete marker cannot be set if roll-ups are disabled")
 	case cfg.DenyPurge && cfg.AllowRollup:
 		return configError("roll-ups require the purge permission")
 	case cfg.MirrorDirect && cfg.Mirror == nil:
