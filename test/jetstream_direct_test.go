@@ -2,6 +2,7 @@ package test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +127,36 @@ func TestJetStreamDirectGet(t *testing.T) {
 	// Without allow_direct (or without the stream) nobody answers.
 	if _, err := nc.Request("$JS.API.DIRECT.GET.NODIRECT", []byte(`{"seq":1}`), 2*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("direct get without allow_direct: %v", err)
+	}
+}
+
+// TestJetStreamGetByTimeAndUpTo covers start_time (MSG.GET and direct) and
+// that up_to_seq bounds multi_last but not a plain batch.
+func TestJetStreamGetByTimeAndUpTo(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := fillStream(t, js, jetstream.StreamConfig{Name: "TM", Subjects: []string{"tm.*"}, AllowDirect: true},
+		"tm.a", "tm.b", "tm.c", "tm.d")
+	m3, err := st.GetMsg(ctx(t), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := m3.Time.UTC().Format(time.RFC3339Nano)
+	r := request(t, nc, "$JS.API.STREAM.MSG.GET.TM", `{"start_time":"`+start+`"}`)
+	if !strings.Contains(string(r.raw), `"seq":3`) {
+		t.Fatalf("start_time: %s", r.raw)
+	}
+	got := directReplies(t, nc, "$JS.API.DIRECT.GET.TM", `{"start_time":"`+start+`"}`, false)[0]
+	if got.Header.Get("Nats-Sequence") != "3" {
+		t.Fatalf("direct start_time: %+v", got.Header)
+	}
+	batch := directReplies(t, nc, "$JS.API.DIRECT.GET.TM", `{"seq":1,"batch":10,"up_to_seq":2}`, true)
+	if len(batch) != 5 || batch[3].Header.Get("Nats-Num-Pending") != "0" {
+		t.Fatalf("up_to_seq batch: %d replies %+v", len(batch), batch[len(batch)-1].Header)
+	}
+	wantStatus(t, batch[4], "204", "EOB")
+	multi := directReplies(t, nc, "$JS.API.DIRECT.GET.TM", `{"multi_last":["tm.*"],"up_to_seq":2}`, true)
+	if len(multi) != 3 || multi[1].Header.Get("Nats-Sequence") != "2" || multi[2].Header.Get("Nats-UpTo-Sequence") != "2" {
+		t.Fatalf("up_to_seq multi_last: %d replies %+v", len(multi), multi[len(multi)-1].Header)
 	}
 }

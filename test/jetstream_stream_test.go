@@ -169,6 +169,8 @@ func TestJetStreamCreateErrors(t *testing.T) {
 		{"overlaps other stream", "X", `{"name":"X","subjects":["taken.a"]}`, 10065, "subjects overlap with an existing stream"},
 		{"name in use", "TAKEN", `{"name":"TAKEN","subjects":["taken.>"],"max_msgs":5}`, 10058,
 			"stream name already in use with a different configuration"},
+		{"malformed JSON", "X", `{"name":`, 10025, ""},
+		{"not JSON", "X", `nojson`, 10025, ""},
 		{"bad retention", "X", `{"name":"X","retention":"forever"}`, 10025, ""},
 		{"pedantic limit", "X", `{"name":"X","pedantic":true,"max_msgs":-5}`, 10157, "pedantic mode: max_msgs must be set to -1"},
 		{"pedantic consumers", "X", `{"name":"X","pedantic":true,"max_consumers":-5}`, 10157, "pedantic mode: max_consumers must be set to -1"},

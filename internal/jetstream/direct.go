@@ -169,7 +169,8 @@ func (st *stream) sendEOB(reply string, pending, last uint64, upTo uint64) {
 }
 
 // directBatch sends up to batch messages from seq (or start_time) that
-// match next_by_subj, stopping early at max_bytes.
+// match next_by_subj, stopping early at max_bytes. Like nats-server it
+// ignores up_to_seq / up_to_time, which bound multi_last only.
 func (st *stream) directBatch(reply string, req *jsapi.MsgGetRequest) {
 	start := max(req.Seq, 1)
 	if req.StartTime != nil {
@@ -179,15 +180,11 @@ func (st *stream) directBatch(reply string, req *jsapi.MsgGetRequest) {
 	if maxBytes <= 0 {
 		maxBytes = defaultDirectMaxBytes
 	}
-	upTo := req.UpToSeq
-	if req.UpToTime != nil {
-		upTo = st.seqAtTime(*req.UpToTime) - 1
-	}
 	var last, pending uint64
 	sent, size := 0, 0
 	for sent < req.Batch && size < maxBytes {
 		m, err := st.store.LoadNext(req.NextFor, start)
-		if err != nil || (upTo > 0 && m.Seq > upTo) {
+		if err != nil {
 			if sent == 0 {
 				st.directError(reply, store.ErrNotFound)
 				return
@@ -195,9 +192,6 @@ func (st *stream) directBatch(reply string, req *jsapi.MsgGetRequest) {
 			break
 		}
 		pending = st.store.FilteredState(req.NextFor, m.Seq+1).Msgs
-		if upTo > 0 {
-			pending -= min(pending, st.store.FilteredState(req.NextFor, upTo+1).Msgs)
-		}
 		st.sendDirect(reply, m, req.NoHeaders, []directField{
 			{jsapi.NumPendingHeader, strconv.FormatUint(pending, 10)},
 			{jsapi.LastSequenceHeader, strconv.FormatUint(last, 10)},
