@@ -38,8 +38,8 @@ func (s *Store) maybeCompact() {
 	out := appendSegHeader(nil, sg.id, sg.base, sg.prevTime)
 	newOffs := make([]uint32, len(ents))
 	for k, e := range ents {
-		rec := img[e.off : e.off+e.n]
-		if !recordOK(rec) {
+		rec := recordIn(img, int64(e.off))
+		if rec == nil || !recordOK(rec) {
 			// Leave it to recovery, which quarantines and reports it.
 			s.log.Error("corrupt record found by compaction", "segment", segName(sg.id), "offset", e.off)
 			return
@@ -67,10 +67,24 @@ func (s *Store) maybeCompact() {
 	old := sg.f
 	sg.f, sg.gen = nf, sg.gen+1
 	sg.written, sg.size = int64(len(out)), int64(len(out))
+	sg.indexed = sg.live
 	delete(s.unsynced, sg)
 	s.mu.Unlock()
 	old.Close()
 	s.log.Info("segment compacted", "segment", segName(sg.id), "from", size, "to", len(out))
+}
+
+// recordIn returns the record at off in a segment image, sliced by its
+// header, or nil if the header is unreadable or runs past the image.
+func recordIn(img []byte, off int64) []byte {
+	if off >= int64(len(img)) {
+		return nil
+	}
+	h, ok := decodeHeader(img[off:])
+	if !ok || int64(h.length) > int64(len(img))-off {
+		return nil
+	}
+	return img[off : off+int64(h.length)]
 }
 
 // compactCandidateLocked returns a sealed, idle segment worth rewriting.
@@ -80,7 +94,7 @@ func (s *Store) compactCandidateLocked() *segment {
 	}
 	for _, sg := range s.mu.segs[:len(s.mu.segs)-1] {
 		if sg.f != nil && !sg.dirty && len(sg.pend) == 0 && len(sg.dels) == 0 && sg.msgs > 0 &&
-			sg.written >= s.opts.CompactMin && 2*sg.live < sg.written-segHeaderLen {
+			sg.written >= s.opts.CompactMin && 2*sg.live < sg.indexed {
 			return sg
 		}
 	}

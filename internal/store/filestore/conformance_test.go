@@ -28,6 +28,20 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceCompressed runs the suite with s2 compression forced on.
+func TestConformanceCompressed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, cfg store.Config) store.Store {
+		opts := conformanceOpts(t)
+		opts.FS = newMemFS()
+		cfg.Compress = true
+		s, err := Open("/db", cfg, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}
+
 func TestConformanceOS(t *testing.T) {
 	if testing.Short() || raceEnabled {
 		t.Skip("real fsyncs under -race take over a minute; run without -race")

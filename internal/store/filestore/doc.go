@@ -39,7 +39,7 @@
 //	0      4    crc: CRC32C of bytes 4..length (the whole record after this field)
 //	4      4    length: of the whole record, header included
 //	8      1    kind: 1 message, 2 delete, 3 lost
-//	9      1    flags, zero (reserved for compression)
+//	9      1    flags: bit 0 = payload is an s2 block (messages only); others zero
 //	10     2    subject length (message)
 //	12     4    NATS header length (message)
 //	16     8    seq (message; the first deleted sequence for kind 2 and 3)
@@ -47,6 +47,12 @@
 //	32     8    TTL in nanoseconds: 0 none, -1 never expires (message)
 //	40     4    hcrc: CRC32C of bytes 4..40
 //	44     ...  subject, NATS header, payload (message); runs (delete); lost bytes and runs (lost)
+//
+// With Config.Compress, a payload of 64 bytes or more is stored as an s2
+// block when that is smaller; subject and header stay plain. The checksums
+// cover the stored bytes. The index keeps the uncompressed record length, so
+// accounting (store.MsgSize) is the same as without compression, and a load
+// reads that many bytes, which covers the shorter compressed record.
 //
 // A delete record lists sequences of its own segment as runs, each a pair of
 // uvarints: the gap from the end of the previous run (from 0 for the first)

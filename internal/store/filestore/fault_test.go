@@ -97,6 +97,7 @@ type faultCase struct {
 	// deleteHeavy cases delete as often as they append, so that segments
 	// empty out and get compacted or removed.
 	deleteHeavy bool
+	compress    bool // Config.Compress, with compressible payloads
 }
 
 // Done implements store.Waiter; in manual-flush mode it runs on the test goroutine.
@@ -124,7 +125,7 @@ func (c *faultCase) opts() Options {
 }
 
 func (c *faultCase) cfg() store.Config {
-	cfg := store.Config{Name: "fault"}
+	cfg := store.Config{Name: "fault", Compress: c.compress}
 	if c.interval {
 		cfg.SyncInterval = time.Hour
 	}
@@ -145,6 +146,7 @@ func runFaultCase(t *testing.T, seed uint64) int {
 	kind := int(seed % numFaults)
 	c.interval = kind != faultBitFlip && c.rng.IntN(5) == 0
 	c.deleteHeavy = c.rng.IntN(2) == 0
+	c.compress = c.rng.IntN(3) == 0
 	s, err := Open("/db", c.cfg(), c.opts())
 	if err != nil {
 		c.fatalf("open: %v", err)
@@ -202,6 +204,9 @@ func (c *faultCase) step() {
 		m := modelMsg{subj: subjects[c.rng.IntN(len(subjects))], data: make([]byte, c.rng.IntN(300))}
 		for i := range m.data {
 			m.data[i] = byte(c.rng.Uint32())
+			if c.compress && i >= 8 {
+				m.data[i] = m.data[i%8] // compressible
+			}
 		}
 		if c.rng.IntN(4) == 0 {
 			m.hdr = []byte("NATS/1.0\r\nk: v\r\n\r\n")

@@ -3,6 +3,7 @@ package filestore
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"syscall"
 	"time"
@@ -224,14 +225,15 @@ func (s *Store) applyErases(ops []eraseOp) error {
 		if f == nil || sg.gen != op.gen {
 			continue // rewritten by compaction: the record is gone
 		}
-		rec := make([]byte, op.n)
-		if _, err := f.ReadAt(rec, op.off); err != nil {
+		rec := make([]byte, op.n) // at least the record (less if compressed)
+		if _, err := f.ReadAt(rec, op.off); err != nil && !errors.Is(err, io.EOF) {
 			return fmt.Errorf("erase read %s at %d: %w", segName(sg.id), op.off, err)
 		}
 		h, ok := decodeHeader(rec)
-		if !ok || !recordOK(rec) {
+		if !ok || int(h.length) > len(rec) || !recordOK(rec[:h.length]) {
 			continue
 		}
+		rec = rec[:h.length]
 		data := rec[int(h.length)-h.dataLen():]
 		clear(data)
 		if _, err := f.WriteAt(data, op.off+int64(len(rec)-len(data))); err != nil {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/holdfast-mq/holdfast/internal/store"
 	"github.com/holdfast-mq/holdfast/internal/subject"
 )
@@ -39,8 +41,8 @@ func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 	if err != nil {
 		return nil, fmt.Errorf("filestore: read seq %d at %s:%d: %w", seq, segName(sg.id), off, err)
 	}
-	h, ok := decodeHeader(rec)
-	if !ok || int(h.length) != n || h.seq != seq || h.kind != kindMsg || !recordOK(rec) {
+	m, ok := decodeMsg(rec, seq, n, s.mu.subjects.subs[sg.subj[i]].name)
+	if !ok {
 		// Damaged after recovery checked it. Never serve it: drop it from the
 		// index (no tombstone, so the next recovery quarantines the segment)
 		// and report it lost.
@@ -53,10 +55,28 @@ func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 		s.mu.lost.Bytes += msgSize(uint32(n))
 		return nil, fmt.Errorf("%w: seq %d at %s:%d", store.ErrCorrupt, seq, segName(sg.id), off)
 	}
+	return m, nil
+}
+
+// decodeMsg verifies and decodes the message record at the start of b, which
+// holds at least its bytes (n is the length the index keeps for it). The
+// subject is shared with interned when equal, saving an allocation.
+func decodeMsg(b []byte, seq uint64, n int, interned string) (*store.Msg, bool) {
+	h, ok := decodeHeader(b)
+	if !ok || int(h.length) > len(b) || h.seq != seq || h.kind != kindMsg {
+		return nil, false
+	}
+	rec := b[:h.length]
+	if !recordOK(rec) {
+		return nil, false
+	}
+	if l, ok := indexLen(&h, rec); !ok || int(l) != n {
+		return nil, false
+	}
 	m := &store.Msg{Seq: seq, Time: h.ts, TTL: h.ttl}
 	p := rec[recHeaderLen:]
-	if st := &s.mu.subjects.subs[sg.subj[i]]; st.name != "" && st.name == string(p[:h.subjLen]) {
-		m.Subject = st.name
+	if interned != "" && interned == string(p[:h.subjLen]) {
+		m.Subject = interned
 	} else {
 		m.Subject = string(p[:h.subjLen])
 	}
@@ -65,10 +85,17 @@ func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 		m.Header = p[:h.hdrLen:h.hdrLen]
 	}
 	m.Data = p[h.hdrLen:]
+	if h.flags&flagS2 != 0 {
+		data, err := s2.Decode(nil, m.Data)
+		if err != nil {
+			return nil, false
+		}
+		m.Data = data
+	}
 	if len(m.Data) == 0 {
 		m.Data = nil
 	}
-	return m, nil
+	return m, true
 }
 
 // Load implements store.Store.

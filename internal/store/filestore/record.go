@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"slices"
+
+	"github.com/klauspost/compress/s2"
 )
 
 // Segment file header and record layout; doc.go describes them byte by byte.
@@ -95,15 +97,23 @@ func decodeSegHeader(b []byte) (h segHeader, ok, damaged bool) {
 	return h, ok, damaged
 }
 
+// Record flags.
+const flagS2 = 1 // the payload is an s2 block (Config.Compress)
+
 // appendRecord appends one record with the given body parts.
 func appendRecord(b []byte, kind uint8, seq uint64, ts, ttl int64, subj string, hdr, data []byte) []byte {
+	return appendRecordFlags(b, kind, 0, seq, ts, ttl, subj, hdr, data)
+}
+
+// appendRecordFlags is appendRecord with flags.
+func appendRecordFlags(b []byte, kind, flags uint8, seq uint64, ts, ttl int64, subj string, hdr, data []byte) []byte {
 	n := recordLen(subj, hdr, data)
 	start := len(b)
 	b = slices.Grow(b, n)[:start+n]
 	r := b[start:]
 	le.PutUint32(r[4:], uint32(n))
 	r[8] = kind
-	r[9] = 0
+	r[9] = flags
 	le.PutUint16(r[10:], uint16(len(subj)))
 	le.PutUint32(r[12:], uint32(len(hdr)))
 	le.PutUint64(r[16:], seq)
@@ -135,10 +145,25 @@ func decodeHeader(b []byte) (h recHeader, ok bool) {
 		ts:      int64(le.Uint64(b[24:])),
 		ttl:     int64(le.Uint64(b[32:])),
 	}
-	if h.length < recHeaderLen || h.length > maxRecordLen || h.kind < kindMsg || h.kind > kindLost || h.dataLen() < 0 {
+	if h.length < recHeaderLen || h.length > maxRecordLen || h.kind < kindMsg || h.kind > kindLost || h.dataLen() < 0 ||
+		h.flags&^flagS2 != 0 || h.flags != 0 && h.kind != kindMsg {
 		return h, false
 	}
 	return h, true
+}
+
+// indexLen is the length a message record has, or would have without
+// compression: the store indexes and accounts messages by it, and it bounds
+// the bytes a load reads. ok is false for a malformed compressed payload.
+func indexLen(h *recHeader, rec []byte) (uint32, bool) {
+	if h.flags&flagS2 == 0 {
+		return h.length, true
+	}
+	n, err := s2.DecodedLen(rec[int(h.length)-h.dataLen() : h.length])
+	if err != nil || n > maxRecordLen {
+		return 0, false
+	}
+	return h.length - uint32(h.dataLen()) + uint32(n), true
 }
 
 // recordOK reports whether the whole-record checksum of rec holds.

@@ -256,11 +256,18 @@ func (s *Store) applyRecord(sc *scanned, h *recHeader, rec []byte, pos int64) {
 		if !ok {
 			id = s.mu.subjects.intern(string(subj))
 		}
-		if i := h.seq - sg.base; i < uint64(len(sg.offs)) {
-			sg.offs[i], sg.lens[i], sg.subj[i] = uint32(pos), h.length, id
-		} else {
-			sg.appendIndex(h.seq, pos, h.length, id)
+		n, ok := indexLen(h, rec)
+		if !ok {
+			s.log.Error("malformed compressed record", "segment", segName(sg.id), "offset", pos, "seq", h.seq)
+			sg.appendIndex(h.seq, badOff, h.length, 0)
+			return
 		}
+		if i := h.seq - sg.base; i < uint64(len(sg.offs)) {
+			sg.offs[i], sg.lens[i], sg.subj[i] = uint32(pos), n, id
+		} else {
+			sg.appendIndex(h.seq, pos, n, id)
+		}
+		sg.indexed += int64(n)
 		sg.maxTime = max(sg.maxTime, h.ts)
 		if h.seq == sg.last() {
 			sc.lastTS = h.ts
@@ -403,7 +410,7 @@ func (s *Store) quarantine(sc *scanned, buf *[]byte) error {
 		if off == 0 {
 			continue
 		}
-		rec := img[off : off+sg.lens[i]]
+		rec := recordIn(img, int64(off))
 		sg.offs[i] = uint32(len(out))
 		out = append(out, rec...)
 	}
@@ -445,6 +452,12 @@ func (s *Store) quarantine(sc *scanned, buf *[]byte) error {
 	sg.f.Close()
 	sg.f = f
 	sg.written, sg.size = int64(len(out)), int64(len(out))
+	sg.indexed = 0
+	for i, off := range sg.offs {
+		if off != 0 {
+			sg.indexed += int64(sg.lens[i])
+		}
+	}
 	return nil
 }
 

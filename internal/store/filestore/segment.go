@@ -25,7 +25,8 @@ type segment struct {
 
 	msgs     uint64 // live messages
 	bytes    uint64 // live accounting bytes
-	live     int64  // live record bytes on disk, for compaction
+	live     int64  // live message bytes (by index length), for compaction
+	indexed  int64  // message bytes (by index length) in the file, live or not
 	maxTime  int64  // newest timestamp appended (an upper bound of the live ones)
 	prevTime int64  // from the header: LastTime when the segment was started
 
@@ -58,8 +59,10 @@ func (sg *segment) holds(seq uint64) bool {
 	return seq >= sg.base && seq-sg.base < uint64(len(sg.offs))
 }
 
-// read returns the record at off, which is n bytes long, from the file or from
-// the buffers not yet written. The result is a fresh slice owned by the caller.
+// read returns n bytes at off, from the file or from the buffers not yet
+// written; past the end of the data the rest is zero. The result is a fresh
+// slice owned by the caller. A compressed record is shorter than the length
+// the index keeps for it, so callers slice the record by its header.
 func (sg *segment) read(off int64, n int) ([]byte, error) {
 	b := make([]byte, n)
 	flushEnd := sg.written + int64(len(sg.flushing))

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"github.com/holdfast-mq/holdfast/internal/store"
 )
 
@@ -27,6 +29,9 @@ type Options struct {
 	// when the test calls flush, or inline when an operation waits for one.
 	manualFlush bool
 }
+
+// minCompress is the smallest payload worth compressing.
+const minCompress = 64
 
 const (
 	defaultSegmentSize = 32 << 20
@@ -66,6 +71,7 @@ type Store struct {
 		ttls     ttlHeap
 		pinned   map[uint64]struct{} // messages with TTL -1: never expire
 		emptied  bool                // a segment lost its last message: sweep
+		scratch  []byte              // compression buffer
 		lost     *store.LostData
 		// work for the flusher
 		dirty   []*segment
@@ -161,10 +167,19 @@ func (s *Store) Append(subj string, hdr, data []byte, now int64, ttl int64, w st
 		return 0, err
 	}
 	seq := s.mu.last + 1
-	sg := s.activeLocked(int64(n))
+	var flags uint8
+	if s.mu.cfg.Compress && len(data) >= minCompress {
+		if enc := s2.Encode(s.mu.scratch[:cap(s.mu.scratch)], data); len(enc) < len(data) {
+			s.mu.scratch = enc
+			data, flags = enc, flagS2
+		}
+	}
+	disk := recordLen(subj, hdr, data) // n is the length uncompressed
+	sg := s.activeLocked(int64(disk))
 	off := sg.size
-	sg.pend = appendRecord(sg.pend, kindMsg, seq, now, ttl, subj, hdr, data)
-	sg.size += int64(n)
+	sg.pend = appendRecordFlags(sg.pend, kindMsg, flags, seq, now, ttl, subj, hdr, data)
+	sg.size += int64(disk)
+	sg.indexed += int64(n)
 	sid := s.mu.subjects.add(subj, seq)
 	sg.appendIndex(seq, off, uint32(n), sid)
 	sg.msgs++
