@@ -145,7 +145,37 @@ func checkConfig(cfg *jsapi.StreamConfig) *jsapi.ApiError {
 	if e := checkUnsupported(cfg); e != nil {
 		return e
 	}
-	return checkSubjects(cfg)
+	if e := checkSubjects(cfg); e != nil {
+		return e
+	}
+	return checkRePublish(cfg)
+}
+
+// republishSource is the republish source, ">" when empty.
+func republishSource(rp *jsapi.RePublish) string {
+	if rp.Source == "" {
+		return ">"
+	}
+	return rp.Source
+}
+
+// checkRePublish validates the republish transform and refuses a
+// destination that the stream would capture again.
+func checkRePublish(cfg *jsapi.StreamConfig) *jsapi.ApiError {
+	rp := cfg.RePublish
+	if rp == nil {
+		return nil
+	}
+	if _, err := newTransform(republishSource(rp), rp.Destination); err != nil {
+		return configError("stream configuration for republish with transform from '%s' to '%s' not valid",
+			republishSource(rp), rp.Destination)
+	}
+	for _, s := range cfg.Subjects {
+		if subject.Overlap(s, rp.Destination) {
+			return configError("stream configuration for republish destination forms a cycle")
+		}
+	}
+	return nil
 }
 
 func metadataLen(md map[string]string) int {
@@ -205,8 +235,6 @@ func checkUnsupported(cfg *jsapi.StreamConfig) *jsapi.ApiError {
 		what = "stream sources"
 	case cfg.SubjectTransform != nil:
 		what = "subject transforms"
-	case cfg.RePublish != nil:
-		what = "republish"
 	case cfg.AllowMsgCounter:
 		what = "message counters"
 	case cfg.AllowAtomicPublish:

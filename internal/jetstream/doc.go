@@ -50,6 +50,6 @@
 // KV watch/keys/history and object-store get, are a separate package's
 // job; interest and work-queue retention are accepted in configs but
 // behave as limits until consumers exist. Mirrors, sources, subject
-// transforms, republish, counters, batches and schedules are rejected with
+// transforms, counters, batches and schedules are rejected with
 // a 10052 error naming the feature.
 package jetstream

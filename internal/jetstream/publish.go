@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -32,6 +33,10 @@ func (st *stream) Deliver(_ *broker.Subscription, subj, reply, hdr, payload []by
 	}
 	res := st.storeLocked(subj, hdr, payload, now, w)
 	st.mu.Unlock()
+	if res.republish != nil {
+		// After unlocking: the destination may be another stream's subject.
+		st.js.broker.Publish(nil, []byte(res.republish.subject), nil, res.republish.hdr, res.republish.data)
+	}
 
 	switch {
 	case noAck:
@@ -50,6 +55,13 @@ type pubResult struct {
 	seq    uint64
 	dup    bool // a Nats-Msg-Id duplicate of seq: nothing stored
 	stored bool
+	// republish is the copy to publish once the stream is unlocked.
+	republish *republished
+}
+
+type republished struct {
+	subject   string
+	hdr, data []byte
 }
 
 // pubHeaders are the publish headers that take part in more than one check.
@@ -96,6 +108,16 @@ func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter
 		// the stored header keeps the client's value here.
 		ttl = int64(cfg.SubjectDeleteMarkerTTL)
 	}
+	var rpDest string
+	var rpLast uint64
+	if tr := st.mu.republish; tr != nil {
+		if d, ok := tr.apply(string(subj)); ok {
+			rpDest = d
+			if m, err := st.store.LoadLast(string(subj)); err == nil {
+				rpLast = m.Seq
+			}
+		}
+	}
 	var waiter store.Waiter = &st.durable
 	if w != nil {
 		waiter = w
@@ -123,7 +145,11 @@ func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter
 		st.noteMarkerLocked(seq)
 	}
 	st.armLocked(expiryDue(cfg, now, ttl))
-	return pubResult{seq: seq, stored: true}
+	res := pubResult{seq: seq, stored: true}
+	if rpDest != "" {
+		res.republish = st.republishMsg(rpDest, string(subj), hdr, payload, seq, rpLast, now)
+	}
+	return res
 }
 
 // checkHeadersLocked applies the Nats-* publish headers up to and including
@@ -267,6 +293,30 @@ func (st *stream) checkDiscardNewLocked(subj string, hdrLen, dataLen int, rollup
 		}
 	}
 	return nil
+}
+
+// republishMsg builds the copy of a stored message for republish
+// (JETSTREAM-MESSAGING.md §7): the stored headers, then Nats-Stream,
+// -Subject, -Sequence, -Time-Stamp, -Last-Sequence, and with headers_only
+// Nats-Msg-Size instead of the payload.
+func (st *stream) republishMsg(dest, subj string, hdr, payload []byte, seq, last uint64, now int64) *republished {
+	var h []byte
+	if len(hdr) >= 4 && bytes.HasSuffix(hdr, []byte("\r\n\r\n")) {
+		h = append(h, hdr[:len(hdr)-2]...)
+	} else {
+		h = proto.AppendHeaderStart(h, 0, "")
+	}
+	h = proto.AppendHeaderField(h, jsapi.StreamHeader, st.name)
+	h = proto.AppendHeaderField(h, jsapi.SubjectHeader, subj)
+	h = proto.AppendHeaderField(h, jsapi.SequenceHeader, strconv.FormatUint(seq, 10))
+	h = proto.AppendHeaderField(h, jsapi.TimeStampHeader, unixTime(now).Format(time.RFC3339Nano))
+	h = proto.AppendHeaderField(h, jsapi.LastSequenceHeader, strconv.FormatUint(last, 10))
+	data := bytes.Clone(payload)
+	if st.mu.cfg.RePublish.HeadersOnly {
+		h = proto.AppendHeaderField(h, jsapi.MsgSizeHeader, strconv.Itoa(len(payload)))
+		data = nil
+	}
+	return &republished{subject: dest, hdr: proto.AppendHeaderEnd(h), data: data}
 }
 
 // hasInterestLocked reports whether a consumer of an interest stream would

@@ -45,6 +45,7 @@ type stream struct {
 		expiry    *time.Timer
 		expireAt  int64 // unix nanos the timer fires at; 0 when not armed
 		markers   map[uint64]struct{}
+		republish *transform // nil without a republish config
 	}
 }
 
@@ -74,6 +75,7 @@ func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir s
 	st := &stream{js: js, name: cfg.Name, dir: dir, created: created, storage: cfg.Storage,
 		log: js.log.With("stream", cfg.Name)}
 	st.mu.cfg = cfg
+	st.mu.republish = compileRePublish(&cfg)
 	st.mu.dedup.window = cfg.Duplicates
 	sc := js.storeConfig(&cfg)
 	sc.OnRemove = st.onRemove
@@ -125,6 +127,15 @@ func (st *stream) subscribeLocked() error {
 		}
 	}
 	return nil
+}
+
+// compileRePublish builds the republish transform of a validated config.
+func compileRePublish(cfg *jsapi.StreamConfig) *transform {
+	if cfg.RePublish == nil {
+		return nil
+	}
+	tr, _ := newTransform(republishSource(cfg.RePublish), cfg.RePublish.Destination)
+	return tr
 }
 
 // config returns a copy of the current config.
