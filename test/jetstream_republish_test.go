@@ -1,6 +1,7 @@
 package test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +57,32 @@ func TestJetStreamRePublish(t *testing.T) {
 	got = next(t, sub3)
 	if got.Subject != "outh.rh.z.y" || len(got.Data) != 0 || got.Header.Get("Nats-Msg-Size") != "5" {
 		t.Fatalf("headers only: %s %+v %q", got.Subject, got.Header, got.Data)
+	}
+}
+
+// TestJetStreamSubjectTransform checks that a stream stores the
+// transformed subject, and the transform errors.
+func TestJetStreamSubjectTransform(t *testing.T) {
+	s := jsServer(t)
+	nc := connect(t, s)
+	for _, tt := range []struct {
+		body string
+		code int
+		desc string
+	}{
+		{`{"name":"X","subjects":["x.>"],"subject_transform":{"src":"x..","dest":"y.>"}}`, 10155, "stream transform source: invalid subject x.."},
+		{`{"name":"X","subjects":["x.*"],"subject_transform":{"src":"x.*","dest":"y.*"}}`, 10156, "stream transform: invalid subject"},
+		{`{"name":"X","subjects":["x.*"],"subject_transform":{"src":"x.*","dest":"y.$3"}}`, 10156,
+			"stream transform: invalid mapping destination: wildcard index out of range in $3: [3]"},
+	} {
+		wantAPIError(t, request(t, nc, "$JS.API.STREAM.CREATE.X", tt.body), tt.code, tt.desc)
+	}
+	wantOK(t, request(t, nc, "$JS.API.STREAM.CREATE.ST", `{"name":"ST","subjects":["st.*"],"subject_transform":{"src":"st.*","dest":"x.$1"}}`))
+	if got := pubRaw(t, nc, "st.q", "hi", nil); got != `{"stream":"ST","seq":1}` {
+		t.Fatalf("publish: %s", got)
+	}
+	r := request(t, nc, "$JS.API.STREAM.MSG.GET.ST", `{"seq":1}`)
+	if !strings.Contains(string(r.raw), `"subject":"x.q"`) {
+		t.Fatalf("stored subject: %s", r.raw)
 	}
 }

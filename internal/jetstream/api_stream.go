@@ -221,6 +221,7 @@ func (st *stream) update(cfg jsapi.StreamConfig) error {
 	defer st.mu.Unlock()
 	st.mu.cfg = cfg
 	st.mu.republish = compileRePublish(&cfg)
+	st.mu.transform = compileTransform(&cfg)
 	st.mu.dedup.setWindow(cfg.Duplicates, st.js.now())
 	if err := st.store.UpdateConfig(sc); err != nil {
 		return err

@@ -148,7 +148,35 @@ func checkConfig(cfg *jsapi.StreamConfig) *jsapi.ApiError {
 	if e := checkSubjects(cfg); e != nil {
 		return e
 	}
+	if e := checkSubjectTransform(cfg); e != nil {
+		return e
+	}
 	return checkRePublish(cfg)
+}
+
+// transformSource is the subject transform source, ">" when empty.
+func transformSource(st *jsapi.SubjectTransformConfig) string {
+	if st.Source == "" {
+		return ">"
+	}
+	return st.Source
+}
+
+// checkSubjectTransform validates the stream's subject transform
+// (10155 for the source, 10156 for the destination).
+func checkSubjectTransform(cfg *jsapi.StreamConfig) *jsapi.ApiError {
+	st := cfg.SubjectTransform
+	if st == nil {
+		return nil
+	}
+	_, err := newTransform(transformSource(st), st.Destination)
+	if te, ok := err.(*transformError); ok {
+		if te.Source {
+			return jsapi.NewError(jsapi.JSStreamTransformInvalidSource, "err", te.Detail)
+		}
+		return jsapi.NewError(jsapi.JSStreamTransformInvalidDestination, "err", te.Detail)
+	}
+	return nil
 }
 
 // republishSource is the republish source, ">" when empty.
@@ -233,8 +261,6 @@ func checkUnsupported(cfg *jsapi.StreamConfig) *jsapi.ApiError {
 		what = "stream mirrors"
 	case len(cfg.Sources) > 0:
 		what = "stream sources"
-	case cfg.SubjectTransform != nil:
-		what = "subject transforms"
 	case cfg.AllowMsgCounter:
 		what = "message counters"
 	case cfg.AllowAtomicPublish:

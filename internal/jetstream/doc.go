@@ -48,8 +48,8 @@
 //
 // Consumers (CONSUMER.* endpoints, pull and push delivery, acks), and so
 // KV watch/keys/history and object-store get, are a separate package's
-// job; interest and work-queue retention are accepted in configs but
-// behave as limits until consumers exist. Mirrors, sources, subject
-// transforms, counters, batches and schedules are rejected with
-// a 10052 error naming the feature.
+// job. Interest retention keeps nothing while no consumer exists;
+// work-queue retention behaves as limits until consumers exist. Mirrors,
+// sources, counters, batches and schedules are rejected with a 10052
+// error naming the feature.
 package jetstream

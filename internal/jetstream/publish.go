@@ -80,6 +80,12 @@ func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter
 	if cfg.Sealed {
 		return pubResult{err: jsapi.NewError(jsapi.JSStreamSealedErr)}
 	}
+	if tr := st.mu.transform; tr != nil {
+		// The stream stores (and checks) the transformed subject.
+		if d, ok := tr.apply(string(subj)); ok {
+			subj = []byte(d)
+		}
+	}
 	var ph pubHeaders
 	if len(hdr) > 0 {
 		var res pubResult

@@ -46,6 +46,7 @@ type stream struct {
 		expireAt  int64 // unix nanos the timer fires at; 0 when not armed
 		markers   map[uint64]struct{}
 		republish *transform // nil without a republish config
+		transform *transform // subject_transform; nil without one
 	}
 }
 
@@ -76,6 +77,7 @@ func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir s
 		log: js.log.With("stream", cfg.Name)}
 	st.mu.cfg = cfg
 	st.mu.republish = compileRePublish(&cfg)
+	st.mu.transform = compileTransform(&cfg)
 	st.mu.dedup.window = cfg.Duplicates
 	sc := js.storeConfig(&cfg)
 	sc.OnRemove = st.onRemove
@@ -135,6 +137,15 @@ func compileRePublish(cfg *jsapi.StreamConfig) *transform {
 		return nil
 	}
 	tr, _ := newTransform(republishSource(cfg.RePublish), cfg.RePublish.Destination)
+	return tr
+}
+
+// compileTransform builds the subject transform of a validated config.
+func compileTransform(cfg *jsapi.StreamConfig) *transform {
+	if cfg.SubjectTransform == nil {
+		return nil
+	}
+	tr, _ := newTransform(transformSource(cfg.SubjectTransform), cfg.SubjectTransform.Destination)
 	return tr
 }
 

@@ -1,7 +1,6 @@
 package jetstream
 
 import (
-	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,13 +23,25 @@ type destToken struct {
 	rest    bool // ">"
 }
 
+// transformError says what is wrong with a transform; Source tells
+// whether the source (10155) or the destination (10156) is at fault.
+type transformError struct {
+	Source bool
+	Detail string
+}
+
+func (e *transformError) Error() string { return e.Detail }
+
 var (
-	errTransform  = errors.New("jetstream: invalid subject transform")
+	errTransform  = &transformError{Detail: "invalid subject"}
 	wildcardToken = regexp.MustCompile(`^\{\{\s*[wW]ildcard\s*\(\s*(\d+)\s*\)\s*\}\}$`)
 )
 
 func newTransform(src, dest string) (*transform, error) {
-	if !subject.ValidSubject(src) || !subject.ValidSubject(strings.ReplaceAll(dest, " ", "")) {
+	if !subject.ValidSubject(src) {
+		return nil, &transformError{Source: true, Detail: "invalid subject " + src}
+	}
+	if !subject.ValidSubject(strings.ReplaceAll(dest, " ", "")) {
 		return nil, errTransform
 	}
 	srcToks := strings.Split(src, ".")
@@ -71,7 +82,8 @@ func newTransform(src, dest string) (*transform, error) {
 			continue
 		}
 		if n < 1 || n > wilds {
-			return nil, errTransform
+			return nil, &transformError{Detail: "invalid mapping destination: wildcard index out of range in " +
+				t + ": [" + strconv.Itoa(n) + "]"}
 		}
 		tr.dest = append(tr.dest, destToken{wild: n})
 	}
