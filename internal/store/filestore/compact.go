@@ -60,7 +60,8 @@ func (s *Store) maybeCompact() {
 		return
 	}
 	for k, e := range ents {
-		if sg.offs[e.i] != 0 {
+		// Entries may have been removed, or cut off by Truncate, meanwhile.
+		if e.i < len(sg.offs) && sg.offs[e.i] != 0 {
 			sg.offs[e.i] = newOffs[k]
 		}
 	}

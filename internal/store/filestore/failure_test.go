@@ -269,6 +269,17 @@ func TestSyncFailurePermanent(t *testing.T) {
 	if err := s.Sync(); !errors.Is(err, store.ErrSyncFailed) {
 		t.Fatalf("Sync after failed sync = %v", err)
 	}
+	if _, err := s.Delete(1, false, store.ReasonDelete); !errors.Is(err, store.ErrSyncFailed) {
+		t.Fatalf("Delete after failed sync = %v", err)
+	}
+	for seq := uint64(1); seq <= 2; seq++ { // loads keep working
+		if _, err := s.Load(seq); err != nil {
+			t.Fatalf("Load(%d) after failed sync: %v", seq, err)
+		}
+	}
+	if st := s.State(); st.Lost != nil {
+		t.Fatalf("lost %v", st.Lost.Msgs)
+	}
 	if len(rec.errs) != 1 || !errors.Is(rec.errs[0], store.ErrSyncFailed) {
 		t.Fatalf("waiter errors %v", rec.errs)
 	}

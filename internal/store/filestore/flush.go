@@ -79,16 +79,19 @@ func (s *Store) run() {
 // the error given to the cycle's waiters.
 func (s *Store) flush(force bool) error {
 	s.mu.Lock()
+	if failed := s.mu.failed; failed != nil {
+		// Nothing more is written; buffers stay where loads can read them.
+		waiters, syncers := s.mu.waiters, s.mu.syncers
+		s.mu.waiters, s.mu.syncers = nil, nil
+		s.mu.Unlock()
+		reply(waiters, syncers, failed)
+		return failed
+	}
 	jobs := s.takeJobsLocked()
 	waiters, syncers, erases, drops := s.mu.waiters, s.mu.syncers, s.mu.erases, s.mu.drops
 	s.mu.waiters, s.mu.syncers, s.mu.erases, s.mu.drops = nil, nil, nil, nil
 	durable := s.mu.cfg.SyncInterval <= 0
-	failed := s.mu.failed
 	s.mu.Unlock()
-	if failed != nil {
-		reply(waiters, syncers, failed)
-		return failed
-	}
 
 	err := s.writeJobs(jobs)
 	for _, j := range jobs {
