@@ -52,6 +52,9 @@ func (s *Store) maybeCompact() {
 		s.log.Error("compaction failed", "segment", segName(sg.id), "err", err)
 		return
 	}
+	if s.opts.compactHook != nil {
+		s.opts.compactHook()
+	}
 
 	s.mu.Lock()
 	if sg.dropped || sg.gen != gen {

@@ -147,7 +147,14 @@ func runFaultCase(t *testing.T, seed uint64) int {
 	c.interval = kind != faultBitFlip && c.rng.IntN(5) == 0
 	c.deleteHeavy = c.rng.IntN(2) == 0
 	c.compress = c.rng.IntN(3) == 0
-	s, err := Open("/db", c.cfg(), c.opts())
+	opts := c.opts()
+	opts.compactHook = func() {
+		// What the stream may do while the flusher compacts: appends and deletes.
+		for range c.rng.IntN(4) {
+			c.step(true)
+		}
+	}
+	s, err := Open("/db", c.cfg(), opts)
 	if err != nil {
 		c.fatalf("open: %v", err)
 	}
@@ -161,7 +168,7 @@ func runFaultCase(t *testing.T, seed uint64) int {
 		if i == faultAt {
 			c.injectErrors()
 		}
-		c.step()
+		c.step(false)
 	}
 	var fs2 *memFS
 	lostOK := false
@@ -192,12 +199,16 @@ func runFaultCase(t *testing.T, seed uint64) int {
 
 var subjects = []string{"a", "b.c", "orders.eu.1", "orders.us.2", "x.y.z"}
 
-// step performs one random operation.
-func (c *faultCase) step() {
+// step performs one random operation; light limits it to appends and
+// plain deletes (no flush, no waiting for one).
+func (c *faultCase) step(light bool) {
 	s := c.s
 	r := c.rng.IntN(100)
 	if c.deleteHeavy && r >= 40 && r < 65 {
 		r = 70 // delete instead of append
+	}
+	if light && r >= 75 {
+		r = c.rng.IntN(75)
 	}
 	switch {
 	case r < 65:
@@ -223,7 +234,7 @@ func (c *faultCase) step() {
 			return
 		}
 		seq := 1 + c.rng.Uint64N(c.maxSeq)
-		ok, _ := s.Delete(seq, c.rng.IntN(4) == 0, store.ReasonDelete)
+		ok, _ := s.Delete(seq, !light && c.rng.IntN(4) == 0, store.ReasonDelete)
 		if ok {
 			c.deleted[seq] = true
 			c.pendDel = append(c.pendDel, seq)

@@ -28,6 +28,8 @@ type Options struct {
 	// manualFlush, for tests, starts no flusher goroutine: flush cycles run
 	// when the test calls flush, or inline when an operation waits for one.
 	manualFlush bool
+	// compactHook, for tests, runs while compaction copies without the lock.
+	compactHook func()
 }
 
 // minCompress is the smallest payload worth compressing.
