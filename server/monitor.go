@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/holdfast-mq/holdfast/internal/jetstream"
 	"net"
 	"net/http"
 	"strconv"
@@ -124,10 +125,51 @@ func (s *Server) abortMonitor() {
 	}
 }
 
-// monitorJetStream is the JetStream provider the monitor reads: nil until the
-// JetStream subsystem implements monitor.JetStream, which makes /jsz, /varz,
-// /healthz and /metrics show it (docs/monitoring.md).
-func (s *Server) monitorJetStream() monitor.JetStream { return nil }
+// monitorJetStream is the JetStream provider the monitor reads for /jsz,
+// /varz, /healthz and /metrics: nil when JetStream is off. Start opens the
+// monitor after JetStream recovered its streams, so it is healthy at once.
+func (s *Server) monitorJetStream() monitor.JetStream {
+	// Start sets s.js with s.mu held (and holds it until JetStream recovered),
+	// so a request that arrives meanwhile waits here instead of racing.
+	s.mu.Lock()
+	js := s.js
+	s.mu.Unlock()
+	if js == nil {
+		return nil
+	}
+	return jsMonitor{s: s, js: js}
+}
+
+// jsMonitor adapts the JetStream subsystem's Stats to the monitor's snapshot.
+type jsMonitor struct {
+	s  *Server
+	js *jsSubsystem
+}
+
+func (m jsMonitor) Health(bool) error { return nil }
+
+func (m jsMonitor) Snapshot() *monitor.JetStreamSnapshot {
+	o := m.s.opts
+	st := m.js.Stats()
+	stats := monitor.JetStreamStats{
+		Memory: st.Memory, Store: st.Store,
+		ReservedMemory: st.ReservedMemory, ReservedStore: st.ReservedStore,
+		Accounts: 1,
+		API:      monitor.APIStats{Level: jetstream.APILevel, Total: st.APITotal, Errors: st.APIErrors},
+	}
+	acc := monitor.AccountSnapshot{Name: monitor.GlobalAccount, Stats: stats}
+	for _, ss := range st.Streams {
+		acc.Streams = append(acc.Streams, monitor.StreamSnapshot{Info: *ss.Info, Removed: ss.Removed})
+	}
+	return &monitor.JetStreamSnapshot{
+		Config: monitor.JetStreamConfig{
+			MaxMemory: o.MaxMemoryStore, MaxStore: o.MaxFileStore, StoreDir: o.StoreDir,
+			SyncInterval: o.SyncInterval, SyncAlways: o.SyncInterval == 0, Domain: o.Domain,
+		},
+		Stats:    stats,
+		Accounts: []monitor.AccountSnapshot{acc},
+	}
+}
 
 // connClosedLocked records a connection that has finished, before it leaves
 // s.mu.conns: its snapshot for /connz?state=closed, and the slow-consumer and

@@ -30,6 +30,7 @@ type stream struct {
 
 	durable  durableMark // highest sequence the store reported durable
 	removals removals    // expired messages awaiting subject delete markers
+	removed  removedCounts // messages that left the stream, by reason (monitoring)
 
 	// mu guards the config, the subscriptions and the publish state. It is
 	// held across Append so sequence checks and appends are atomic; it is

@@ -52,7 +52,10 @@ const (
 	ReasonDeadLettered                  // moved to a dead-letter stream
 )
 
-var reasonNames = [...]string{"delete_api", "purge", "max_msgs", "max_bytes", "max_age", "ttl",
+// NumReasons is the number of removal reasons, for arrays indexed by Reason.
+const NumReasons = int(ReasonDeadLettered) + 1
+
+var reasonNames = [NumReasons]string{"delete_api", "purge", "max_msgs", "max_bytes", "max_age", "ttl",
 	"max_per_subject", "acked", "rollup", "consumer_deleted", "dead_lettered"}
 
 func (r Reason) String() string {

@@ -1,0 +1,104 @@
+package test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast-mq/holdfast/internal/servertest"
+	"github.com/holdfast-mq/holdfast/server"
+)
+
+type jszStreams struct {
+	Streams  int    `json:"streams"`
+	Messages uint64 `json:"messages"`
+	Accounts []struct {
+		Name    string `json:"name"`
+		Streams []struct {
+			Name  string `json:"name"`
+			State struct {
+				Msgs     uint64 `json:"messages"`
+				FirstSeq uint64 `json:"first_seq"`
+				LastSeq  uint64 `json:"last_seq"`
+			} `json:"state"`
+			Removed map[string]uint64 `json:"removed"`
+		} `json:"stream_detail"`
+	} `json:"account_details"`
+}
+
+// TestMonitorJetStreamRemovals publishes into a stream with limits, deletes
+// and purges, and checks /jsz and /metrics: every message that left the
+// stream is counted under its reason, and published = stored + removed.
+func TestMonitorJetStreamRemovals(t *testing.T) {
+	if servertest.External() {
+		t.Skip("removal accounting is holdfast's own /jsz field")
+	}
+	s := monitored(t, func(o *server.Options) { o.JetStream = true })
+	js, err := jetstream.New(connect(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}, MaxMsgs: 20, MaxMsgsPerSubject: 8}); err != nil {
+		t.Fatal(err)
+	}
+	const published = 40
+	for i := range published {
+		subj := "orders.a"
+		if i%2 == 1 {
+			subj = "orders.b"
+		}
+		if _, err := js.Publish(ctx, subj, []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	str, _ := js.Stream(ctx, "ORDERS")
+	info, _ := str.Info(ctx)
+	if err := str.DeleteMsg(ctx, info.State.LastSeq); err != nil {
+		t.Fatal(err)
+	}
+	if err := str.Purge(ctx, jetstream.WithPurgeSubject("orders.a")); err != nil {
+		t.Fatal(err)
+	}
+
+	var jz jszStreams
+	getJSON(t, s, "/jsz?streams=true", &jz)
+	if jz.Streams != 1 || len(jz.Accounts) != 1 || len(jz.Accounts[0].Streams) != 1 {
+		t.Fatalf("/jsz: %+v", jz)
+	}
+	st := jz.Accounts[0].Streams[0]
+	removed := st.Removed
+	var total uint64
+	for _, n := range removed {
+		total += n
+	}
+	if st.Name != "ORDERS" || st.State.Msgs+total != published {
+		t.Fatalf("stored %d + removed %v != published %d", st.State.Msgs, removed, published)
+	}
+	// 40 messages, 20 per subject, 8 kept per subject: 12+12 by the
+	// per-subject limit; one deleted (orders.b); orders.a's 8 purged.
+	if removed["max_per_subject"] != 24 || removed["delete_api"] != 1 || removed["purge"] != 8 || st.State.Msgs != 7 {
+		t.Fatalf("removed %v, stored %d", removed, st.State.Msgs)
+	}
+
+	code, _, body := fetch(t, s, "/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{
+		`holdfast_stream_messages{account="$G",stream="ORDERS"} 7`,
+		`holdfast_stream_removed_messages_total{account="$G",reason="max_per_subject",stream="ORDERS"} 24`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if code, _, body := fetch(t, s, "/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz with JetStream: %d %s", code, body)
+	}
+}
