@@ -13,9 +13,11 @@ import (
 	"github.com/holdfast-mq/holdfast/internal/proto"
 )
 
-// A spare outbound buffer larger than this is dropped after a write rather than
-// kept, so that an idle connection does not pin a burst's worth of memory.
-const maxSpareBuffer = 1 << 20
+// A spare outbound buffer larger than this is released at the next keepalive
+// tick, so that an idle connection does not pin a burst's worth of memory
+// while a busy one keeps reusing it (regrowing it per burst cost a quarter of
+// the CPU in the pub/sub benchmark: docs/benchmarks.md).
+const idleSpareBuffer = 1 << 20
 
 // Conn is one client connection.
 type Conn struct {
@@ -38,22 +40,24 @@ type Conn struct {
 	headers     atomic.Bool  // negotiated headers; read by Deliver
 	lastIn      atomic.Int64 // unix nanos of the last read from the socket
 	pingsOut    atomic.Int32
-	rttStart    atomic.Int64 // unix nanos the RTT-measuring PING was sent; 0 when none is out
-	rtt         atomic.Int64 // nanoseconds
+	rttStart    atomic.Int64  // unix nanos the RTT-measuring PING was sent; 0 when none is out
+	rtt         atomic.Int64  // nanoseconds
 	connectedCh chan struct{} // closed on a successful CONNECT; tells the writer to arm the first PING
 
-	inMsgs, inBytes   atomic.Uint64
-	outMsgs, outBytes atomic.Uint64
+	inMsgs, inBytes atomic.Uint64
 
 	mu struct {
 		sync.Mutex
-		out    []byte // pending outbound bytes
-		spare  []byte // the buffer the writer returned, reused for out
-		wake   bool   // the writer has been woken and has not yet drained out
-		closed bool
-		reason CloseReason
-		subs   map[string]*broker.Subscription // by sid
-		client ClientInfo
+		out   []byte // pending outbound bytes
+		spare []byte // the buffer the writer returned, reused for out
+		// outMsgs and outBytes count deliveries; kept under the lock Deliver
+		// holds anyway rather than as two more atomic adds per message.
+		outMsgs, outBytes uint64
+		wake              bool // the writer has been woken and has not yet drained out
+		closed            bool
+		reason            CloseReason
+		subs              map[string]*broker.Subscription // by sid
+		client            ClientInfo
 	}
 	wake chan struct{} // capacity 1: there is data to write
 	done chan struct{} // closed when the connection starts closing

@@ -27,11 +27,11 @@ func (c *Conn) Deliver(sub *broker.Subscription, subj, reply, hdr, payload []byt
 	if max := sub.Max(); max > 0 && sub.Delivered() >= max && c.mu.subs[string(sub.SID)] == sub {
 		delete(c.mu.subs, string(sub.SID)) // auto-unsubscribe reached its limit
 	}
+	c.mu.outMsgs++
+	c.mu.outBytes += uint64(len(hdr) + len(payload))
 	slow := len(c.mu.out) > c.opts.MaxPending
 	wake := c.wakeLocked()
 	c.mu.Unlock()
-	c.outMsgs.Add(1)
-	c.outBytes.Add(uint64(len(hdr) + len(payload)))
 	if slow {
 		c.slowConsumer(ReasonSlowConsumerPending)
 		return

@@ -35,15 +35,14 @@ func (c *Conn) Snapshot(withSubs bool) Snapshot {
 		LastActivity: time.Unix(0, c.lastIn.Load()),
 		RTT:          time.Duration(c.rtt.Load()),
 		InMsgs:       c.inMsgs.Load(),
-		OutMsgs:      c.outMsgs.Load(),
 		InBytes:      c.inBytes.Load(),
-		OutBytes:     c.outBytes.Load(),
 	}
 	if addr, ok := c.nc.RemoteAddr().(*net.TCPAddr); ok {
 		s.IP, s.Port = addr.IP.String(), addr.Port
 	}
 	c.mu.Lock()
 	s.PendingBytes = len(c.mu.out)
+	s.OutMsgs, s.OutBytes = c.mu.outMsgs, c.mu.outBytes
 	s.NumSubs = len(c.mu.subs)
 	s.Client = c.mu.client
 	s.Reason = c.mu.reason

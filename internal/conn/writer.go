@@ -24,6 +24,7 @@ func (c *Conn) writeLoop() {
 			first = true
 			timer.Reset(c.opts.FirstPing)
 		case <-timer.C:
+			c.trimSpare()
 			c.keepalive(first)
 			first = false
 			timer.Reset(c.opts.PingInterval)
@@ -56,7 +57,7 @@ func (c *Conn) flushOut() {
 			return
 		}
 		c.mu.Lock()
-		if cap(buf) <= maxSpareBuffer {
+		if cap(buf) <= c.opts.MaxPending {
 			c.mu.spare = buf[:0]
 		}
 		c.mu.Unlock()
@@ -90,4 +91,15 @@ func (c *Conn) keepalive(first bool) {
 		c.rttStart.Store(time.Now().UnixNano())
 	}
 	c.enqueue(proto.AppendPing)
+}
+
+// trimSpare releases a large spare buffer. The writer calls it on every
+// keepalive tick, so a busy connection regrows it at most once per ping
+// interval and an idle one gives the memory back within one.
+func (c *Conn) trimSpare() {
+	c.mu.Lock()
+	if cap(c.mu.spare) > idleSpareBuffer {
+		c.mu.spare = nil
+	}
+	c.mu.Unlock()
 }
