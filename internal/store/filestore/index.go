@@ -37,12 +37,8 @@ func (s *Store) segIndexLocked(seq uint64) int {
 func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 	seq := sg.base + uint64(i)
 	off, n := int64(sg.offs[i]), int(sg.lens[i])
-	rec, err := sg.read(off, n)
-	if err != nil {
-		return nil, fmt.Errorf("filestore: read seq %d at %s:%d: %w", seq, segName(sg.id), off, err)
-	}
-	m, ok := decodeMsg(rec, seq, n, s.mu.subjects.subs[sg.subj[i]].name)
-	if !ok {
+	m, err := s.readMsgLocked(sg, i)
+	if errors.Is(err, errDamaged) {
 		// Damaged after recovery checked it. Never serve it: drop it from the
 		// index (no tombstone, so the next recovery quarantines the segment)
 		// and report it lost.
@@ -55,7 +51,7 @@ func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 		s.mu.lost.Bytes += msgSize(uint32(n))
 		return nil, fmt.Errorf("%w: seq %d at %s:%d", store.ErrCorrupt, seq, segName(sg.id), off)
 	}
-	return m, nil
+	return m, err
 }
 
 // decodeMsg verifies and decodes the message record at the start of b, which
@@ -99,17 +95,49 @@ func decodeMsg(b []byte, seq uint64, n int, interned string) (*store.Msg, bool) 
 }
 
 // Load implements store.Store.
+// It holds the lock shared, so loads by sequence run in parallel; only a
+// damaged record (which must be dropped from the index) takes it exclusively.
 func (s *Store) Load(seq uint64) (*store.Msg, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.mu.RLock()
 	if s.mu.closed {
+		s.mu.RUnlock()
 		return nil, store.ErrClosed
 	}
 	sg, i := s.findLocked(seq)
 	if sg == nil {
+		s.mu.RUnlock()
+		return nil, store.ErrNotFound
+	}
+	m, err := s.readMsgLocked(sg, i)
+	s.mu.RUnlock()
+	if !errors.Is(err, errDamaged) {
+		return m, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sg, i = s.findLocked(seq); sg == nil {
 		return nil, store.ErrNotFound
 	}
 	return s.loadLocked(sg, i)
+}
+
+// errDamaged is returned by readMsgLocked for a record that fails its checks.
+var errDamaged = errors.New("filestore: damaged record")
+
+// readMsgLocked reads and verifies a message without changing any state; it
+// needs the lock held at least shared.
+func (s *Store) readMsgLocked(sg *segment, i int) (*store.Msg, error) {
+	seq := sg.base + uint64(i)
+	off, n := int64(sg.offs[i]), int(sg.lens[i])
+	rec, err := sg.read(off, n)
+	if err != nil {
+		return nil, fmt.Errorf("filestore: read seq %d at %s:%d: %w", seq, segName(sg.id), off, err)
+	}
+	m, ok := decodeMsg(rec, seq, n, s.mu.subjects.subs[sg.subj[i]].name)
+	if !ok {
+		return nil, errDamaged
+	}
+	return m, nil
 }
 
 // filterKind classifies a filter for scanning.

@@ -58,23 +58,23 @@ type Store struct {
 
 	// mu guards everything below and the segments' index and buffers.
 	mu struct {
-		sync.Mutex
-		cfg      store.Config
-		closed   bool
-		failed   error // permanent: a write or sync failed
-		segs     []*segment
-		nextID   uint64
-		first    uint64
-		last     uint64
-		msgs     uint64
-		bytes    uint64
-		lastTime int64
-		subjects subjectTable
-		ttls     ttlHeap
-		pinned   map[uint64]struct{} // messages with TTL -1: never expire
-		emptied  bool                // a segment lost its last message: sweep
-		scratch  []byte              // compression buffer
-		lost     *store.LostData
+		sync.RWMutex // Load by sequence takes it shared; everything else exclusive
+		cfg          store.Config
+		closed       bool
+		failed       error // permanent: a write or sync failed
+		segs         []*segment
+		nextID       uint64
+		first        uint64
+		last         uint64
+		msgs         uint64
+		bytes        uint64
+		lastTime     int64
+		subjects     subjectTable
+		ttls         ttlHeap
+		pinned       map[uint64]struct{} // messages with TTL -1: never expire
+		emptied      bool                // a segment lost its last message: sweep
+		scratch      []byte              // compression buffer
+		lost         *store.LostData
 		// work for the flusher
 		dirty   []*segment
 		waiters []waitEntry
