@@ -28,8 +28,8 @@ type stream struct {
 	store   store.Store
 	storage jsapi.StorageType // fixed at creation
 
-	durable  durableMark // highest sequence the store reported durable
-	removals removals    // expired messages awaiting subject delete markers
+	durable  durableMark   // highest sequence the store reported durable
+	removals removals      // expired messages awaiting subject delete markers
 	removed  removedCounts // messages that left the stream, by reason (monitoring)
 
 	// mu guards the config, the subscriptions and the publish state. It is
