@@ -292,15 +292,15 @@ func (s *Store) finishLocked(jobs []flushJob, drops []*segment, err error) ([]wa
 		return nil, nil
 	}
 	if errors.Is(err, syscall.ENOSPC) && !isSyncErr(err) {
-		if rerr := s.rollbackLocked(jobs); rerr == nil {
+		rerr := s.rollbackLocked(jobs)
+		if rerr == nil {
 			s.mu.drops = append(s.mu.drops, drops...)
 			more := s.mu.waiters
 			s.mu.waiters = nil
 			s.log.Warn("append failed: no space left on device", "err", err)
 			return more, fmt.Errorf("%w: %w", store.ErrNoSpace, err)
-		} else {
-			err = errors.Join(err, rerr)
 		}
+		err = errors.Join(err, rerr) // could not undo the batch: fail
 	}
 	for _, j := range jobs {
 		if j.create && j.f != nil {
