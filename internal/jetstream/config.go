@@ -1,7 +1,6 @@
 package jetstream
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -363,6 +362,3 @@ func sameConfig(a, b jsapi.StreamConfig) bool {
 	strip(&b)
 	return reflect.DeepEqual(a, b)
 }
-
-// errNoStream is the stream-not-found error as a Go error for internal paths.
-var errNoStream = errors.New("jetstream: stream not found")
