@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"syscall"
 
 	"github.com/holdfast-mq/holdfast/internal/store"
 )
@@ -354,11 +355,26 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			_, err = c.f.WriteAt(buf, off)
 		}
 		if err == nil && snap == nil && sync {
-			err = c.f.Sync()
+			if err = c.f.Sync(); err != nil {
+				err = syncErr{err}
+			}
+		}
+		noSpace := errors.Is(err, syscall.ENOSPC) && !isSyncErr(err)
+		if noSpace && snap == nil {
+			if terr := c.f.Truncate(off); terr != nil {
+				noSpace, err = false, errors.Join(err, terr)
+			}
 		}
 		c.mu.Lock()
 		c.writing = false
 		c.cond.Broadcast()
+		if noSpace {
+			// Nothing new is in the file: keep the records for the next
+			// commit. The update stays applied in memory and reaches the
+			// disk once space returns; the caller is told it is not durable.
+			c.buf = append(buf, c.buf...)
+			return fmt.Errorf("%w: consumer %q: %w", store.ErrNoSpace, c.name, err)
+		}
 		if err != nil {
 			c.failed = fmt.Errorf("%w: consumer %q: %w", store.ErrSyncFailed, c.name, err)
 			c.s.log.Error("consumer state not durable", "consumer", c.name, "err", err)

@@ -223,3 +223,34 @@ func TestConsumerInterval(t *testing.T) {
 		t.Fatalf("after power loss: %+v, want %+v", got, want)
 	}
 }
+
+// TestConsumerNoSpace: a consumer update that hits ENOSPC fails with
+// ErrNoSpace, the consumer stays usable, and the update reaches the disk
+// with the next successful one.
+func TestConsumerNoSpace(t *testing.T) {
+	fs := newMemFS()
+	s := mustOpen(t, "/db", store.Config{}, quietOpts(fs))
+	defer s.Close()
+	cs, _ := s.ConsumerStore("c")
+	cs.UpdateDelivered(1, 1, 1, 0)
+	fs.setFault(func(op, _ string) error {
+		if op == "write" {
+			return partialWrite{n: 3, err: errNoSpace}
+		}
+		return nil
+	})
+	if err := cs.UpdateDelivered(2, 2, 1, 0); !errors.Is(err, store.ErrNoSpace) {
+		t.Fatalf("update on a full disk = %v", err)
+	}
+	fs.setFault(nil)
+	if err := cs.UpdateDelivered(3, 3, 1, 0); err != nil {
+		t.Fatalf("update after space returned: %v", err)
+	}
+	want, _ := cs.State()
+	s2 := mustOpen(t, "/db", store.Config{}, quietOpts(fs.crash(nil)))
+	defer s2.Close()
+	cs2, _ := s2.ConsumerStore("c")
+	if got, _ := cs2.State(); !sameConsumer(got, want) {
+		t.Fatalf("after power loss %+v, want %+v", got, want)
+	}
+}
