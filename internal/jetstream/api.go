@@ -95,6 +95,8 @@ func route(rest string) (ep endpoint, name string, ok bool) {
 	switch {
 	case len(toks) == 1 && toks[0] == "INFO":
 		return endpoint{jsapi.AccountInfoResponseType, (*JetStream).apiAccountInfo}, "", true
+	case len(toks) >= 2 && toks[0] == "CONSUMER":
+		return routeConsumer(toks[1:])
 	case len(toks) < 2 || toks[0] != "STREAM":
 		return endpoint{}, "", false
 	case len(toks) == 2 && toks[1] == "NAMES":
@@ -145,6 +147,9 @@ func (js *JetStream) serveAPI(r *apiRequest) {
 		resp = &jsapi.ApiResponse{Type: ep.typ, Error: apiErr}
 	} else {
 		resp = ep.fn(js, r, name)
+	}
+	if resp == nil {
+		return
 	}
 	if e, ok := resp.(interface{ Err() error }); ok && e.Err() != nil {
 		js.apiErrors.Add(1)

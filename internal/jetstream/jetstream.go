@@ -76,6 +76,9 @@ type JetStream struct {
 	// take mu (it holds a stream lock); replaced under mu on every change.
 	list atomic.Pointer[[]*stream]
 
+	// routes caches the subscriptions of consumer delivery targets.
+	routes routeCache
+
 	// now is the clock (unix nanos) of publishes and expiry; tests replace it.
 	now func() int64
 
@@ -171,11 +174,20 @@ func (js *JetStream) apiSubjects() []string {
 	var subs []string
 	for _, p := range prefixes {
 		subs = append(subs, p+".INFO", p+".STREAM.>")
+		subs = append(subs, consumerAPISubjects(p)...)
 	}
 	if d := js.opts.Domain; d != "" {
 		subs = append(subs, fmt.Sprintf(jsapi.APIDomainPrefixT, d)+".$KV.>")
 	}
 	return subs
+}
+
+// apiPrefixes are "$JS.API" and, with a domain, "$JS.<domain>.API".
+func (js *JetStream) apiPrefixes() []string {
+	if d := js.opts.Domain; d != "" {
+		return []string{jsapi.APIPrefix, fmt.Sprintf(jsapi.APIDomainPrefixT, d)}
+	}
+	return []string{jsapi.APIPrefix}
 }
 
 // Shutdown stops the API, waits for the workers, and closes every stream's

@@ -133,6 +133,7 @@ func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter
 		st.log.Error("append failed", "subject", string(subj), "error", err)
 		return pubResult{err: jsapi.NewError(jsapi.JSStreamStoreFailedF, "err", err.Error())}
 	}
+	st.cons.kickAll()
 	st.mu.lastMsgID = ph.msgID
 	if ph.msgID != "" {
 		st.mu.dedup.add(ph.msgID, seq, now, now)
@@ -326,9 +327,8 @@ func (st *stream) republishMsg(dest, subj string, hdr, payload []byte, seq, last
 }
 
 // hasInterestLocked reports whether a consumer of an interest stream would
-// want a message on subj. Consumers are not implemented yet, so none does;
-// the consumer subsystem replaces this with a check of its filters.
-func (st *stream) hasInterestLocked(string) bool { return false }
+// want a message on subj (retention.go).
+func (st *stream) hasInterestLocked(subj string) bool { return st.anyConsumerWants(subj) }
 
 // rollupLocked purges what a Nats-Rollup message replaces: the subject's
 // other messages ("sub") or the whole stream's ("all").

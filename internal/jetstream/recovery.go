@@ -46,6 +46,7 @@ func (js *JetStream) recoverLocked() error {
 		}
 		js.mu.streams[m.Config.Name] = st
 		js.publishListLocked()
+		st.recoverConsumers()
 		ss := st.store.State()
 		js.log.Info("stream recovered", "stream", m.Config.Name, "msgs", ss.Msgs, "bytes", ss.Bytes,
 			"first_seq", ss.FirstSeq, "last_seq", ss.LastSeq)

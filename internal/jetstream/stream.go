@@ -28,6 +28,7 @@ type stream struct {
 	store   store.Store
 	storage jsapi.StorageType // fixed at creation
 
+	cons     consumerSet   // the stream's consumers (consumer.go)
 	durable  durableMark   // highest sequence the store reported durable
 	removals removals      // expired messages awaiting subject delete markers
 	removed  removedCounts // messages that left the stream, by reason (monitoring)
@@ -171,6 +172,7 @@ func (st *stream) unsubscribeLocked() {
 
 // close stops the stream and closes its store, keeping the data.
 func (st *stream) close() error {
+	st.stopConsumers(false)
 	st.mu.Lock()
 	if st.mu.closed {
 		st.mu.Unlock()
@@ -186,6 +188,7 @@ func (st *stream) close() error {
 
 // destroy stops the stream and removes its data and meta file.
 func (st *stream) destroy() error {
+	st.stopConsumers(true)
 	st.mu.Lock()
 	st.unsubscribeLocked()
 	st.mu.Unlock()

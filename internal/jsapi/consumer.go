@@ -69,11 +69,14 @@ type ConsumerInfo struct {
 	NumRedelivered int            `json:"num_redelivered"`
 	NumWaiting     int            `json:"num_waiting"`
 	NumPending     uint64         `json:"num_pending"`
-	Cluster        *ClusterInfo   `json:"cluster,omitempty"`
-	PushBound      bool           `json:"push_bound,omitempty"`
-	Paused         bool           `json:"paused,omitempty"`
-	PauseRemaining time.Duration  `json:"pause_remaining,omitempty"`
-	TimeStamp      time.Time      `json:"ts"`
+	// NumParked is a holdfast extension: messages that reached max_deliver
+	// without an ack and are kept for retention (old clients ignore it).
+	NumParked      int           `json:"num_parked,omitempty"`
+	Cluster        *ClusterInfo  `json:"cluster,omitempty"`
+	PushBound      bool          `json:"push_bound,omitempty"`
+	Paused         bool          `json:"paused,omitempty"`
+	PauseRemaining time.Duration `json:"pause_remaining,omitempty"`
+	TimeStamp      time.Time     `json:"ts"`
 
 	PriorityGroups []PriorityGroupState `json:"priority_groups,omitempty"`
 }

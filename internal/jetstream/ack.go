@@ -1,0 +1,166 @@
+package jetstream
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/holdfast-mq/holdfast/internal/broker"
+	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
+	"github.com/holdfast-mq/holdfast/internal/jsapi"
+)
+
+// ackSubscriber receives acks on $JS.ACK.<stream>.<consumer>.> on the
+// acker's goroutine (JETSTREAM-MESSAGING.md §3.3).
+type ackSubscriber struct{ c *consumer }
+
+func (a ackSubscriber) Deliver(_ *broker.Subscription, subj, reply, _, payload []byte) {
+	meta, err := jsapi.ParseAckSubject(string(subj))
+	if err != nil {
+		return
+	}
+	a.c.processAck(meta, string(reply), bytes.TrimSpace(payload))
+}
+
+// ack kinds.
+const (
+	ackAck = iota
+	ackNak
+	ackProgress
+	ackNext
+	ackTerm
+	ackIgnore
+)
+
+// parseAck classifies an ack payload; rest is what follows the keyword.
+func parseAck(p []byte) (kind int, rest []byte) {
+	switch {
+	case len(p) == 0, string(p) == "+ACK", string(p) == "+OK":
+		return ackAck, nil
+	case bytes.HasPrefix(p, []byte("-NAK")):
+		return ackNak, bytes.TrimSpace(p[4:])
+	case string(p) == "+WPI":
+		return ackProgress, nil
+	case bytes.HasPrefix(p, []byte("+NXT")):
+		return ackNext, bytes.TrimSpace(p[4:])
+	case bytes.HasPrefix(p, []byte("+TERM")):
+		return ackTerm, bytes.TrimSpace(p[5:])
+	}
+	return ackIgnore, nil
+}
+
+// nakDelay reads the delay of "-NAK {"delay":ns}" or "-NAK 5s"; anything
+// else is a plain NAK.
+func nakDelay(rest []byte) time.Duration {
+	if len(rest) == 0 {
+		return 0
+	}
+	if rest[0] == '{' {
+		var o jsapi.NakOptions
+		if json.Unmarshal(rest, &o) == nil {
+			return o.Delay
+		}
+		return 0
+	}
+	d, err := time.ParseDuration(string(rest))
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) {
+	kind, rest := parseAck(payload)
+	if kind == ackIgnore {
+		return
+	}
+	now := c.js.now()
+	res := &stepResult{}
+	replied := true
+	c.mu.Lock()
+	if c.mu.closed {
+		c.mu.Unlock()
+		return
+	}
+	seq := meta.StreamSeq
+	if seq > c.mu.ack.Delivered().Stream {
+		c.mu.Unlock()
+		return // beyond what was delivered: ignored and not answered
+	}
+	c.mu.lastActive = now
+	switch kind {
+	case ackAck:
+		c.ackLocked(res, seq, meta.ConsumerSeq)
+	case ackNak:
+		c.nakLocked(res, meta, nakDelay(rest), now)
+	case ackProgress:
+		c.mu.ack.Progress(seq, now)
+	case ackTerm:
+		c.termLocked(res, meta, string(rest))
+	case ackNext:
+		c.ackLocked(res, seq, meta.ConsumerSeq)
+		if reply != "" {
+			c.requestLocked(res, reply, rest, now)
+		}
+		replied = false
+	}
+	c.mu.Unlock()
+	if replied && reply != "" {
+		c.js.broker.Publish(nil, []byte(reply), nil, nil, nil)
+	}
+	res.send(c)
+	c.poke()
+}
+
+// ackLocked acknowledges seq (everything up to it under AckAll).
+func (c *consumer) ackLocked(res *stepResult, seq, dseq uint64) {
+	ack := c.mu.ack
+	floor := ack.AckFloor().Stream
+	r := ack.Ack(seq)
+	if r == ackstate.Unknown {
+		return
+	}
+	c.mu.lastAck = time.Now()
+	all := c.mu.cfg.AckPolicy == jsapi.AckAll
+	if c.cs != nil {
+		if err := c.cs.UpdateAcked(dseq, seq, all); err != nil {
+			c.log.Error("ack not persisted", "seq", seq, "error", err)
+		}
+	}
+	if all {
+		for q := floor + 1; q <= seq; q++ {
+			res.release = append(res.release, q)
+		}
+		return
+	}
+	res.release = append(res.release, seq)
+}
+
+func (c *consumer) nakLocked(res *stepResult, meta jsapi.AckMeta, delay time.Duration, now int64) {
+	r, ev := c.mu.ack.Nak(meta.StreamSeq, int64(delay), now)
+	if r == ackstate.Unknown {
+		return
+	}
+	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgNakedT, c.st.name, c.name),
+		v: &jsapi.NakAdvisory{TypedEvent: newEvent(jsapi.AdvisoryNakType), Stream: c.st.name, Consumer: c.name,
+			ConsumerSeq: meta.ConsumerSeq, StreamSeq: meta.StreamSeq, Deliveries: meta.Delivered, Domain: c.js.opts.Domain}})
+	if ev != nil {
+		c.parkedLocked(res, *ev)
+	}
+}
+
+func (c *consumer) termLocked(res *stepResult, meta jsapi.AckMeta, reason string) {
+	if c.mu.ack.Term(meta.StreamSeq) == ackstate.Unknown {
+		return
+	}
+	if c.cs != nil {
+		if err := c.cs.UpdateAcked(meta.ConsumerSeq, meta.StreamSeq, false); err != nil {
+			c.log.Error("term not persisted", "seq", meta.StreamSeq, "error", err)
+		}
+	}
+	res.release = append(res.release, meta.StreamSeq)
+	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgTerminatedT, c.st.name, c.name),
+		v: &jsapi.TerminatedAdvisory{TypedEvent: newEvent(jsapi.AdvisoryTerminatedType), Stream: c.st.name, Consumer: c.name,
+			ConsumerSeq: meta.ConsumerSeq, StreamSeq: meta.StreamSeq, Deliveries: meta.Delivered, Reason: reason, Domain: c.js.opts.Domain}})
+}

@@ -1,0 +1,606 @@
+package jetstream
+
+import (
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/holdfast-mq/holdfast/internal/broker"
+	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
+	"github.com/holdfast-mq/holdfast/internal/jsapi"
+	"github.com/holdfast-mq/holdfast/internal/store"
+	"github.com/holdfast-mq/holdfast/internal/subject"
+)
+
+// consumer is one consumer of a stream. Its goroutine (run) owns delivery:
+// it serves waiting pull requests or the push deliver subject, fires the
+// ack-wait timers of its ackstate.State, sends heartbeats and expires
+// requests. Acks arrive on the acker's goroutine and take mu briefly.
+type consumer struct {
+	js      *JetStream
+	st      *stream
+	name    string
+	created time.Time
+	durable bool
+	log     *slog.Logger
+	cs      store.ConsumerStore // nil: state kept in memory only
+	dir     string              // meta file dir; "" for ephemerals
+
+	// filters is read without mu by the publish path (interest checks).
+	filters atomic.Pointer[[]string]
+
+	kick chan struct{} // buffered 1: something changed, run a step
+	stop chan struct{}
+	done chan struct{}
+
+	// mu guards the config, the ack state and the delivery state. It is
+	// never held while publishing to clients.
+	mu struct {
+		sync.Mutex
+		cfg        jsapi.ConsumerConfig
+		ack        *ackstate.State
+		waiting    []*pullRequest
+		lps        []uint64 // last_per_subject: sequences still to deliver, ascending
+		lpsEnd     uint64   // last stream sequence when the lps list was built
+		lastActive int64    // last pull request, ack, or push interest (inactive_threshold)
+		lastDeliv  time.Time
+		lastAck    time.Time
+		lastSend   int64 // last message or heartbeat to the push deliver subject
+		push       pushState
+		subs       []*broker.Subscription
+		closed     bool
+	}
+}
+
+// consumerSet is a stream's consumers.
+type consumerSet struct {
+	mu sync.Mutex
+	m  map[string]*consumer
+}
+
+func (s *consumerSet) get(name string) *consumer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[name]
+}
+
+func (s *consumerSet) add(c *consumer) {
+	s.mu.Lock()
+	if s.m == nil {
+		s.m = make(map[string]*consumer)
+	}
+	s.m[c.name] = c
+	s.mu.Unlock()
+}
+
+func (s *consumerSet) remove(c *consumer) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m[c.name] != c {
+		return false
+	}
+	delete(s.m, c.name)
+	return true
+}
+
+// list returns the consumers sorted by name.
+func (s *consumerSet) list() []*consumer {
+	s.mu.Lock()
+	out := make([]*consumer, 0, len(s.m))
+	for _, c := range s.m {
+		out = append(out, c)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out
+}
+
+func (s *consumerSet) len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
+}
+
+// kickAll tells every consumer that the stream changed (a new message).
+func (s *consumerSet) kickAll() {
+	s.mu.Lock()
+	for _, c := range s.m {
+		c.poke()
+	}
+	s.mu.Unlock()
+}
+
+// poke wakes the consumer goroutine without blocking.
+func (c *consumer) poke() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// matches reports whether subj passes the consumer's filters.
+func (c *consumer) matches(subj string) bool {
+	fs := c.filters.Load()
+	if fs == nil || len(*fs) == 0 {
+		return true
+	}
+	for _, f := range *fs {
+		if subject.Match(f, subj) {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *consumer) setFilters(cfg *jsapi.ConsumerConfig) {
+	fs := filtersOf(cfg)
+	c.filters.Store(&fs)
+}
+
+// ackConfig derives the ackstate configuration.
+func ackConfig(cfg *jsapi.ConsumerConfig) ackstate.Config {
+	ac := ackstate.Config{AckWait: cfg.AckWait, MaxDeliver: cfg.MaxDeliver, BackOff: cfg.BackOff}
+	switch cfg.AckPolicy {
+	case jsapi.AckAll:
+		ac.AckPolicy = ackstate.AckAll
+	case jsapi.AckExplicit:
+		ac.AckPolicy = ackstate.AckExplicit
+	default:
+		ac.AckPolicy = ackstate.AckNone
+	}
+	return ac
+}
+
+// startSeq is the stream sequence before the first one the consumer
+// delivers, from its deliver policy; lps lists last_per_subject sequences.
+func (st *stream) startSeq(cfg *jsapi.ConsumerConfig, filters []string) (start uint64, lps []uint64, lpsEnd uint64) {
+	ss := st.store.State()
+	first := func() uint64 {
+		if ss.FirstSeq > 0 {
+			return ss.FirstSeq - 1
+		}
+		return 0
+	}
+	if len(filters) == 0 {
+		filters = []string{">"}
+	}
+	switch cfg.DeliverPolicy {
+	case jsapi.DeliverNew:
+		return ss.LastSeq, nil, 0
+	case jsapi.DeliverByStartSequence:
+		return max(cfg.OptStartSeq, 1) - 1, nil, 0
+	case jsapi.DeliverByStartTime:
+		return st.seqAtTime(*cfg.OptStartTime) - 1, nil, 0
+	case jsapi.DeliverLast:
+		var last uint64
+		for _, f := range filters {
+			if m, err := st.store.LoadLast(f); err == nil && m.Seq > last {
+				last = m.Seq
+			}
+		}
+		if last == 0 {
+			return ss.LastSeq, nil, 0
+		}
+		return last - 1, nil, 0
+	case jsapi.DeliverLastPerSubject:
+		for _, f := range filters {
+			for _, s := range st.store.SubjectsState(f) {
+				lps = append(lps, s.Last)
+			}
+		}
+		sort.Slice(lps, func(i, j int) bool { return lps[i] < lps[j] })
+		if len(lps) == 0 {
+			return ss.LastSeq, nil, 0
+		}
+		return lps[0] - 1, lps, ss.LastSeq
+	}
+	return first(), nil, 0
+}
+
+// newConsumer builds a consumer; restore is the persisted state of a
+// recovered durable (nil for a new one).
+func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, restore *store.ConsumerState) (*consumer, error) {
+	c := &consumer{
+		js: st.js, st: st, name: cfg.Name, created: created, durable: cfg.Durable != "",
+		log:  st.log.With("consumer", cfg.Name),
+		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+	}
+	c.setFilters(&cfg)
+	c.mu.cfg = cfg
+	c.mu.lastActive = st.js.now()
+	if c.durable {
+		c.dir = consumerDir(st.dir, cfg.Name)
+		cs, err := st.store.ConsumerStore(cfg.Name)
+		if err != nil {
+			return nil, err
+		}
+		c.cs = cs
+	}
+	if restore != nil {
+		c.mu.ack = ackstate.Restore(ackConfig(&cfg), snapshotOf(restore))
+		return c, nil
+	}
+	start, lps, lpsEnd := st.startSeq(&cfg, filtersOf(&cfg))
+	c.mu.ack = ackstate.New(ackConfig(&cfg), start)
+	c.mu.lps, c.mu.lpsEnd = lps, lpsEnd
+	if c.cs != nil {
+		p := store.SeqPair{Stream: start}
+		if err := c.cs.SetState(&store.ConsumerState{Delivered: p, AckFloor: p}); err != nil {
+			_ = c.cs.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// snapshotOf converts the store's durable state into an ackstate snapshot.
+func snapshotOf(cs *store.ConsumerState) ackstate.Snapshot {
+	snap := ackstate.Snapshot{
+		Delivered: ackstate.SeqPair{Consumer: cs.Delivered.Consumer, Stream: cs.Delivered.Stream},
+		AckFloor:  ackstate.SeqPair{Consumer: cs.AckFloor.Consumer, Stream: cs.AckFloor.Stream},
+		Pending:   make(map[uint64]ackstate.PendingInfo, len(cs.Pending)),
+		Parked:    make(map[uint64]uint64, len(cs.Parked)),
+	}
+	for seq, p := range cs.Pending {
+		n := cs.Redelivered[seq]
+		if n == 0 {
+			n = 1
+		}
+		snap.Pending[seq] = ackstate.PendingInfo{Consumer: p.Consumer, Delivered: p.Time, Count: n}
+	}
+	for seq := range cs.Parked {
+		snap.Parked[seq] = cs.Redelivered[seq]
+	}
+	return snap
+}
+
+// start subscribes the ack (and flow-control) subjects and starts the
+// goroutine; the stream's consumer set owns it from here.
+func (c *consumer) start() error {
+	cfg := c.config()
+	var subs []*broker.Subscription
+	for _, p := range c.js.apiPrefixes() {
+		subs = append(subs, &broker.Subscription{Subject: p + ".CONSUMER.MSG.NEXT." + c.st.name + "." + c.name, Owner: nextSubscriber{c}})
+	}
+	if cfg.AckPolicy != jsapi.AckNone && cfg.AckPolicy != jsapi.AckFlowControl {
+		subs = append(subs, &broker.Subscription{Subject: jsapi.AckPrefix + c.st.name + "." + c.name + ".>", Owner: ackSubscriber{c}})
+	}
+	if cfg.DeliverSubject != "" && cfg.FlowControl {
+		subs = append(subs, &broker.Subscription{Subject: jsapi.FlowControlPrefix + c.st.name + "." + c.name + ".*", Owner: fcSubscriber{c}})
+	}
+	for _, sub := range subs {
+		if err := c.js.broker.Subscribe(sub); err != nil {
+			for _, s := range subs {
+				c.js.broker.Unsubscribe(s)
+			}
+			return err
+		}
+	}
+	c.mu.Lock()
+	c.mu.subs = subs
+	c.mu.Unlock()
+	go c.run()
+	return nil
+}
+
+func (c *consumer) config() jsapi.ConsumerConfig {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mu.cfg
+}
+
+// halt stops the goroutine and the subscriptions; it returns the pull
+// requests still waiting so the caller can tell them why.
+func (c *consumer) halt() []*pullRequest {
+	c.mu.Lock()
+	if c.mu.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.mu.closed = true
+	subs := c.mu.subs
+	c.mu.subs = nil
+	waiting := c.mu.waiting
+	c.mu.waiting = nil
+	c.mu.Unlock()
+	for _, sub := range subs {
+		c.js.broker.Unsubscribe(sub)
+	}
+	close(c.stop)
+	return waiting
+}
+
+// wait blocks until the goroutine returned (not from the goroutine itself).
+func (c *consumer) wait() { <-c.done }
+
+// run is the consumer goroutine.
+func (c *consumer) run() {
+	defer close(c.done)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := c.js.now()
+		res := c.step(now)
+		res.send(c)
+		if res.inactive {
+			c.js.expireConsumer(c)
+			return
+		}
+		wait := time.Hour
+		if res.wake > 0 {
+			wait = max(time.Duration(res.wake-now), time.Millisecond)
+		}
+		timer.Reset(wait)
+		select {
+		case <-c.stop:
+			return
+		case <-c.kick:
+		case <-timer.C:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// stepResult is what one step decided, published after unlocking.
+type stepResult struct {
+	out      []outMsg
+	adv      []advisory
+	release  []uint64 // stream sequences this consumer let go (retention)
+	wake     int64    // when to run again (unix nanos; 0: only when kicked)
+	inactive bool     // inactive_threshold passed: delete the consumer
+}
+
+// outMsg is a message for a client: a delivery (wire subject subj, routed
+// to target) or a status message (subj == target).
+type outMsg struct {
+	target string
+	group  string
+	subj   string
+	reply  string
+	hdr    []byte
+	data   []byte
+}
+
+type advisory struct {
+	subj string
+	v    any
+}
+
+func (r *stepResult) wakeAt(t int64) {
+	if t > 0 && (r.wake == 0 || t < r.wake) {
+		r.wake = t
+	}
+}
+
+func (r *stepResult) send(c *consumer) {
+	for _, m := range r.out {
+		if m.subj == m.target {
+			c.js.broker.Publish(nil, []byte(m.target), []byte(m.reply), m.hdr, m.data)
+			continue
+		}
+		c.js.route(m.target, m.group, m.subj, m.reply, m.hdr, m.data)
+	}
+	for _, a := range r.adv {
+		c.js.advise(a.subj, a.v)
+	}
+	if len(r.release) > 0 {
+		c.st.release(r.release)
+	}
+}
+
+// step runs the timers and delivers what it can.
+func (c *consumer) step(now int64) *stepResult {
+	res := &stepResult{}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.closed {
+		return res
+	}
+	for _, ev := range c.mu.ack.Tick(now) {
+		c.parkedLocked(res, ev)
+	}
+	if c.mu.cfg.DeliverSubject != "" {
+		c.pushLocked(res, now)
+	} else {
+		c.pullLocked(res, now)
+	}
+	res.wakeAt(c.mu.ack.NextDeadline())
+	if t := c.mu.cfg.InactiveThreshold; t > 0 {
+		if c.idleLocked() {
+			if now-c.mu.lastActive >= int64(t) {
+				res.inactive = true
+			}
+			res.wakeAt(c.mu.lastActive + int64(t))
+		} else {
+			c.mu.lastActive = now
+		}
+	}
+	return res
+}
+
+// idleLocked reports whether nobody uses the consumer right now.
+func (c *consumer) idleLocked() bool {
+	if c.mu.cfg.DeliverSubject != "" {
+		return !c.js.broker.HasInterest(c.mu.cfg.DeliverSubject)
+	}
+	return len(c.mu.waiting) == 0
+}
+
+// parkedLocked persists a message parked at max_deliver and queues the advisory.
+func (c *consumer) parkedLocked(res *stepResult, ev ackstate.Event) {
+	if c.cs != nil {
+		if err := c.cs.UpdateParked(ev.Seq); err != nil {
+			c.log.Error("parked state not persisted", "seq", ev.Seq, "error", err)
+		}
+	}
+	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMaxDeliveriesT, c.st.name, c.name),
+		v: &jsapi.MaxDeliverAdvisory{TypedEvent: newEvent(jsapi.AdvisoryMaxDeliverType), Stream: c.st.name,
+			Consumer: c.name, StreamSeq: ev.Seq, Deliveries: ev.Deliveries, Domain: c.js.opts.Domain}})
+}
+
+// candidate is the next message to deliver.
+type candidate struct {
+	msg   *store.Msg
+	redel bool
+}
+
+// nextLocked finds the next message to deliver: a due redelivery first,
+// then the next new message matching the filters (within max_ack_pending).
+func (c *consumer) nextLocked() (candidate, bool) {
+	ack := c.mu.ack
+	for {
+		seq, ok := ack.NextRedelivery()
+		if !ok {
+			break
+		}
+		m, err := c.st.store.Load(seq)
+		if err == nil {
+			return candidate{msg: m, redel: true}, true
+		}
+		// Gone from the stream (limits, delete): nothing left to redeliver.
+		ack.Term(seq)
+		if c.cs != nil {
+			_ = c.cs.UpdateAcked(0, seq, false)
+		}
+	}
+	cfg := &c.mu.cfg
+	if cfg.AckPolicy != jsapi.AckNone && cfg.MaxAckPending > 0 && ack.NumAckPending() >= cfg.MaxAckPending {
+		return candidate{}, false
+	}
+	if c.paused() {
+		return candidate{}, false
+	}
+	from := ack.Delivered().Stream + 1
+	for len(c.mu.lps) > 0 {
+		seq := c.mu.lps[0]
+		if seq < from {
+			c.mu.lps = c.mu.lps[1:]
+			continue
+		}
+		if m, err := c.st.store.Load(seq); err == nil {
+			return candidate{msg: m}, true
+		}
+		c.mu.lps = c.mu.lps[1:]
+	}
+	if c.mu.lpsEnd >= from {
+		from = c.mu.lpsEnd + 1
+	}
+	var best *store.Msg
+	fs := filtersOf(cfg)
+	if len(fs) == 0 {
+		fs = []string{""}
+	}
+	for _, f := range fs {
+		m, err := c.st.store.LoadNext(f, from)
+		if err == nil && (best == nil || m.Seq < best.Seq) {
+			best = m
+		}
+	}
+	if best == nil {
+		return candidate{}, false
+	}
+	return candidate{msg: best}, true
+}
+
+// paused reports whether pause_until is in the future.
+func (c *consumer) paused() bool {
+	p := c.mu.cfg.PauseUntil
+	return p != nil && p.UnixNano() > c.js.now()
+}
+
+// numPendingLocked counts messages still to deliver (not redeliveries).
+func (c *consumer) numPendingLocked() uint64 {
+	from := c.mu.ack.Delivered().Stream + 1
+	var n uint64
+	for _, seq := range c.mu.lps {
+		if seq >= from {
+			n++
+		}
+	}
+	if c.mu.lpsEnd >= from {
+		from = c.mu.lpsEnd + 1
+	}
+	fs := filtersOf(&c.mu.cfg)
+	if len(fs) == 0 {
+		fs = []string{""}
+	}
+	for _, f := range fs {
+		n += c.st.store.FilteredState(f, from).Msgs
+	}
+	return n
+}
+
+// deliverLocked records the delivery of cand and builds the message.
+func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string, now int64, pending *uint64) (outMsg, int) {
+	m := cand.msg
+	dseq, count := c.mu.ack.Deliver(m.Seq, now)
+	if !cand.redel && *pending > 0 {
+		*pending--
+	}
+	if c.cs != nil {
+		if err := c.cs.UpdateDelivered(dseq, m.Seq, count, now); err != nil {
+			c.log.Error("delivery not persisted", "seq", m.Seq, "error", err)
+		}
+	}
+	c.mu.lastDeliv = time.Unix(0, now)
+	meta := jsapi.AckMeta{Stream: c.st.name, Consumer: c.name, Delivered: count, StreamSeq: m.Seq,
+		ConsumerSeq: dseq, Timestamp: m.Time, Pending: *pending}
+	reply := string(meta.AppendAckSubject(nil))
+	hdr, data := m.Header, m.Data
+	if c.mu.cfg.HeadersOnly {
+		hdr = headersOnly(hdr, len(data))
+		data = nil
+	}
+	if c.mu.cfg.AckPolicy == jsapi.AckNone {
+		res.release = append(res.release, m.Seq)
+	}
+	size := len(m.Subject) + len(reply) + len(hdr) + len(data)
+	return outMsg{target: target, group: c.mu.cfg.DeliverGroup, subj: m.Subject, reply: reply, hdr: hdr, data: data}, size
+}
+
+// info builds the consumer's ConsumerInfo.
+func (c *consumer) info() *jsapi.ConsumerInfo {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ack := c.mu.ack
+	d, f := ack.Delivered(), ack.AckFloor()
+	ci := &jsapi.ConsumerInfo{
+		Stream: c.st.name, Name: c.name, Created: c.created.UTC(),
+		Config:         c.js.consumerMetadata(c.mu.cfg),
+		Delivered:      jsapi.SequenceInfo{Consumer: d.Consumer, Stream: d.Stream, Last: timePtr(c.mu.lastDeliv)},
+		AckFloor:       jsapi.SequenceInfo{Consumer: f.Consumer, Stream: f.Stream, Last: timePtr(c.mu.lastAck)},
+		NumAckPending:  ack.NumAckPending(),
+		NumRedelivered: ack.NumRedelivered(),
+		NumWaiting:     len(c.mu.waiting),
+		NumPending:     c.numPendingLocked(),
+		NumParked:      ack.NumParked(),
+		TimeStamp:      time.Now().UTC(),
+	}
+	if c.mu.cfg.MaxDeliver == 1 {
+		ci.NumRedelivered = 0
+	}
+	if c.mu.cfg.DeliverSubject != "" {
+		ci.PushBound = c.js.broker.HasInterest(c.mu.cfg.DeliverSubject)
+	}
+	if c.paused() {
+		ci.Paused = true
+		ci.PauseRemaining = time.Until(*c.mu.cfg.PauseUntil)
+	}
+	return ci
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,106 @@
+package jetstream
+
+import (
+	"github.com/holdfast-mq/holdfast/internal/jsapi"
+	"github.com/holdfast-mq/holdfast/internal/store"
+)
+
+// Interest and work-queue retention (RETENTION.md, issue 6): a message is
+// removed exactly when no consumer whose filter matches its subject still
+// holds it. A consumer holds a sequence it has not delivered yet, one
+// delivered and awaiting an ack, and one parked after max_deliver
+// (ackstate.State.Holds). AckNone consumers release what they deliver.
+
+// interestRetention reports whether the stream removes messages on acks.
+func (st *stream) interestRetention() bool {
+	r := st.config().Retention
+	return r == jsapi.InterestPolicy || r == jsapi.WorkQueuePolicy
+}
+
+// anyConsumerWants reports whether some consumer's filter matches subj;
+// it is the publish path's interest check (no consumer lock taken).
+func (st *stream) anyConsumerWants(subj string) bool {
+	st.cons.mu.Lock()
+	defer st.cons.mu.Unlock()
+	for _, c := range st.cons.m {
+		if c.matches(subj) {
+			return true
+		}
+	}
+	return false
+}
+
+// held reports whether a consumer other than except holds seq on subj.
+func (st *stream) held(seq uint64, subj string, except *consumer) bool {
+	for _, c := range st.cons.list() {
+		if c == except || !c.matches(subj) {
+			continue
+		}
+		c.mu.Lock()
+		h := !c.mu.closed && c.mu.ack.Holds(seq)
+		c.mu.Unlock()
+		if h {
+			return true
+		}
+	}
+	return false
+}
+
+// release removes the given sequences from an interest or work-queue
+// stream when no consumer holds them any more. Callers hold no locks.
+func (st *stream) release(seqs []uint64) {
+	st.releaseExcept(seqs, nil)
+}
+
+func (st *stream) releaseExcept(seqs []uint64, except *consumer) {
+	if len(seqs) == 0 || !st.interestRetention() {
+		return
+	}
+	for _, seq := range seqs {
+		m, err := st.store.Load(seq)
+		if err != nil {
+			continue
+		}
+		if st.held(seq, m.Subject, except) {
+			continue
+		}
+		st.mu.Lock()
+		if !st.mu.closed {
+			if _, err := st.store.Delete(seq, false, store.ReasonAcked); err != nil {
+				st.log.Error("acknowledged message not removed", "seq", seq, "error", err)
+			}
+		}
+		st.mu.Unlock()
+	}
+}
+
+// releaseConsumer removes, after c is gone, the messages no remaining
+// consumer holds: those c still held, from its ack floor on. It walks the
+// stream in batches so a large stream does not hold any lock for long.
+func (st *stream) releaseConsumer(c *consumer) {
+	if !st.interestRetention() {
+		return
+	}
+	c.mu.Lock()
+	from := c.mu.ack.AckFloor().Stream + 1
+	c.mu.Unlock()
+	const batch = 256
+	for {
+		var seqs []uint64
+		for seq := from; len(seqs) < batch; {
+			m, err := st.store.LoadNext("", seq)
+			if err != nil {
+				break
+			}
+			if c.matches(m.Subject) {
+				seqs = append(seqs, m.Seq)
+			}
+			seq = m.Seq + 1
+			from = seq
+		}
+		if len(seqs) == 0 {
+			return
+		}
+		st.releaseExcept(seqs, c)
+	}
+}
