@@ -1,6 +1,10 @@
 package filestore
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/holdfast-mq/holdfast/internal/store"
+)
 
 // maybeCompact rewrites one sealed segment whose live records fill less than
 // half of its file. It runs on the flusher goroutine between cycles, so no
@@ -47,7 +51,7 @@ func (s *Store) maybeCompact() {
 		newOffs[k] = uint32(len(out))
 		out = append(out, rec...)
 	}
-	nf, err := s.writeReplacement(sg.id, out)
+	nf, dirErr, err := s.writeReplacement(sg.id, out)
 	if err != nil {
 		s.log.Error("compaction failed", "segment", segName(sg.id), "err", err)
 		return
@@ -57,11 +61,12 @@ func (s *Store) maybeCompact() {
 	}
 
 	s.mu.Lock()
-	if sg.dropped || sg.gen != gen {
-		s.mu.Unlock()
-		nf.Close()
-		return
+	if sg.gen != gen {
+		panic("filestore: segment rewritten by two compactions at once")
 	}
+	// Swap even if the segment was dropped meanwhile: its name now points at
+	// the new file, so its pending tombstones must go there (should its
+	// removal not survive a crash).
 	for k, e := range ents {
 		// Entries may have been removed, or cut off by Truncate, meanwhile.
 		if e.i < len(sg.offs) && sg.offs[e.i] != 0 {
@@ -73,6 +78,12 @@ func (s *Store) maybeCompact() {
 	sg.written, sg.size = int64(len(out)), int64(len(out))
 	sg.indexed = sg.live
 	delete(s.unsynced, sg)
+	if dirErr != nil && s.mu.failed == nil {
+		// The rename may not survive a crash, and later deletes go to the
+		// new file: nothing written from now on could be called durable.
+		s.mu.failed = fmt.Errorf("%w: sync directory after compacting %s: %w", store.ErrSyncFailed, segName(sg.id), dirErr)
+		s.log.Error("store failed: appends are refused until reopen", "err", s.mu.failed)
+	}
 	s.mu.Unlock()
 	old.Close()
 	s.log.Info("segment compacted", "segment", segName(sg.id), "from", size, "to", len(out))
@@ -105,12 +116,14 @@ func (s *Store) compactCandidateLocked() *segment {
 	return nil
 }
 
-// writeReplacement writes a new image of segment id and renames it into place.
-func (s *Store) writeReplacement(id uint64, img []byte) (File, error) {
+// writeReplacement writes a new image of segment id and renames it into
+// place. dirErr reports a failed directory sync after the rename: the new
+// file is in place but its name may not survive a crash.
+func (s *Store) writeReplacement(id uint64, img []byte) (f File, dirErr, err error) {
 	tmp := join(s.msgDir(), fmt.Sprintf("%016x.tmp", id))
-	f, err := s.fs.Create(tmp)
+	f, err = s.fs.Create(tmp)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	_, err = f.WriteAt(img, 0)
 	if err == nil {
@@ -122,11 +135,7 @@ func (s *Store) writeReplacement(id uint64, img []byte) (File, error) {
 	if err != nil {
 		f.Close()
 		s.fs.Remove(tmp)
-		return nil, err
+		return nil, nil, err
 	}
-	if err := s.fs.SyncDir(s.msgDir()); err != nil {
-		// The rename may or may not survive a crash; both files are valid.
-		s.log.Warn("directory sync after compaction failed", "err", err)
-	}
-	return f, nil
+	return f, s.fs.SyncDir(s.msgDir()), nil
 }

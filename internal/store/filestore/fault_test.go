@@ -210,6 +210,9 @@ func (c *faultCase) step(light bool) {
 	if light && r >= 75 {
 		r = c.rng.IntN(75)
 	}
+	if *flagSeed != 0 {
+		defer func() { c.t.Logf("op r=%d last=%d msgs=%d", r, c.maxSeq, s.State().Msgs) }()
+	}
 	switch {
 	case r < 65:
 		m := modelMsg{subj: subjects[c.rng.IntN(len(subjects))], data: make([]byte, c.rng.IntN(300))}
@@ -309,13 +312,19 @@ func (c *faultCase) markSynced() {
 func (c *faultCase) injectErrors() {
 	var err error
 	var op string
-	switch c.rng.IntN(4) {
+	switch c.rng.IntN(7) {
 	case 0:
 		op, err = "write", errNoSpace
 	case 1:
 		op, err = "write", partialWrite{n: c.rng.IntN(64), err: errNoSpace}
 	case 2:
 		op, err = "write", errIO
+	case 3:
+		op, err = "create", errNoSpace
+	case 4:
+		op, err = "syncdir", errIO
+	case 5:
+		op, err = "rename", errIO
 	default:
 		op, err = "sync", errIO
 	}
