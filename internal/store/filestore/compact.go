@@ -51,6 +51,7 @@ func (s *Store) maybeCompact() {
 		newOffs[k] = uint32(len(out))
 		out = append(out, rec...)
 	}
+	out = sg.appendLost(out)
 	nf, dirErr, err := s.writeReplacement(sg.id, out)
 	if err != nil {
 		s.log.Error("compaction failed", "segment", segName(sg.id), "err", err)

@@ -187,6 +187,9 @@ func runFaultCase(t *testing.T, seed uint64) int {
 		lostOK = true
 		c.flipBit()
 	}
+	if c.rng.IntN(4) == 0 {
+		fs2 = c.failRecovery(fs2)
+	}
 	c.fs = fs2
 	s2, err := Open("/db", c.cfg(), c.opts())
 	if err != nil {
@@ -461,4 +464,29 @@ func (c *faultCase) verify(s *Store, lostOK bool) {
 	if err := s.flush(false); err != nil {
 		c.fatalf("flush after recovery: %v", err)
 	}
+}
+
+// failRecovery makes one I/O operation of a first recovery fail, then cuts
+// the power (during or after that recovery): the next recovery must still
+// find everything.
+func (c *faultCase) failRecovery(fs *memFS) *memFS {
+	op := []string{"write", "sync", "truncate", "create", "rename", "remove", "syncdir"}[c.rng.IntN(7)]
+	nth := 1 + c.rng.IntN(3)
+	fs.setFault(func(o, _ string) error {
+		if o != op {
+			return nil
+		}
+		if nth--; nth == 0 {
+			return errIO
+		}
+		return nil
+	})
+	if *flagSeed != 0 {
+		c.t.Logf("recovery: fail call %d of %s", nth, op)
+	}
+	c.fs = fs
+	if s, err := Open("/db", c.cfg(), c.opts()); err == nil {
+		s.Close()
+	}
+	return fs.crash(nil)
 }

@@ -379,6 +379,7 @@ func (s *Store) repair(sc *scanned, nextBase uint64, buf *[]byte) error {
 		}
 	}
 	sc.lost = sortRuns(sc.lost)
+	sg.lost, sg.lostBytes = sc.lost, sc.lostBytes
 	if sc.tornAt >= 0 && !sc.corrupt {
 		s.log.Warn("truncating torn tail", "segment", segName(sg.id), "offset", sc.tornAt, "bytes", sc.size-sc.tornAt)
 		if err := sg.f.Truncate(sc.tornAt); err != nil {
@@ -414,10 +415,7 @@ func (s *Store) quarantine(sc *scanned, buf *[]byte) error {
 		sg.offs[i] = uint32(len(out))
 		out = append(out, rec...)
 	}
-	if len(sc.lost) > 0 {
-		data := appendRuns(binary.AppendUvarint(nil, sc.lostBytes), sc.lost)
-		out = appendRecord(out, kindLost, sc.lost[0].first, 0, 0, "", nil, data)
-	}
+	out = sg.appendLost(out)
 	var lostSeqs []uint64
 	for _, r := range sc.lost {
 		for q := r.first; q < r.end(); q++ {

@@ -52,7 +52,7 @@ func (s *Store) sweepLocked() {
 	}
 	s.mu.emptied = false
 	for i := len(s.mu.segs) - 2; i >= 0; i-- {
-		if s.mu.segs[i].msgs == 0 {
+		if s.mu.segs[i].removable() {
 			s.dropLocked(i)
 		}
 	}

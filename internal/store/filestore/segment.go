@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 )
@@ -29,6 +30,11 @@ type segment struct {
 	indexed  int64  // message bytes (by index length) in the file, live or not
 	maxTime  int64  // newest timestamp appended (an upper bound of the live ones)
 	prevTime int64  // from the header: LastTime when the segment was started
+	// lost and lostBytes are the sequences its lost record reports. Such a
+	// segment is kept even when empty (only Truncate removes it), and
+	// compaction writes the lost record again, so State().Lost persists.
+	lost      []seqRun
+	lostBytes uint64
 
 	f        File   // nil until the flusher created the file
 	gen      uint32 // bumped when the file is replaced by compaction
@@ -50,6 +56,18 @@ func newSegment(id, base uint64, prevTime int64) *segment {
 }
 
 func segName(id uint64) string { return fmt.Sprintf("%016x.seg", id) }
+
+// removable reports whether an empty segment may be dropped.
+func (sg *segment) removable() bool { return sg.msgs == 0 && len(sg.lost) == 0 }
+
+// appendLost appends the segment's lost record, if it has one.
+func (sg *segment) appendLost(b []byte) []byte {
+	if len(sg.lost) == 0 {
+		return b
+	}
+	data := appendRuns(binary.AppendUvarint(nil, sg.lostBytes), sg.lost)
+	return appendRecord(b, kindLost, sg.lost[0].first, 0, 0, "", nil, data)
+}
 
 // last is the highest sequence the index covers (base-1 when empty).
 func (sg *segment) last() uint64 { return sg.base + uint64(len(sg.offs)) - 1 }

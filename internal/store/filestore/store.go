@@ -237,7 +237,7 @@ func (s *Store) rollLocked(base uint64) *segment {
 	if n := len(s.mu.segs); n > 0 {
 		prev := s.mu.segs[n-1]
 		prev.spare = nil
-		if prev.msgs == 0 {
+		if prev.removable() {
 			s.dropLocked(n - 1)
 		}
 	}
