@@ -238,25 +238,8 @@ func validateFilters(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) *jsapi
 		if !subject.ValidSubject(f) {
 			return jsapi.NewError(jsapi.JSStreamInvalidConfigF, "err", "invalid subject")
 		}
-		if !filterInStream(f, scfg) {
-			return jsapi.NewError(jsapi.JSConsumerFilterNotSubsetErr)
-		}
 	}
 	return nil
-}
-
-// filterInStream reports whether filter can match any subject of the stream.
-func filterInStream(filter string, scfg *jsapi.StreamConfig) bool {
-	subs := scfg.Subjects
-	if len(subs) == 0 {
-		subs = []string{scfg.Name}
-	}
-	for _, s := range subs {
-		if subject.Overlap(s, filter) {
-			return true
-		}
-	}
-	return false
 }
 
 // filtersOf lists a config's filters; nil means every subject.

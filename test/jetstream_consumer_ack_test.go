@@ -1,0 +1,178 @@
+package test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// fetchOne fetches one message or fails.
+func fetchOne(t *testing.T, c jetstream.Consumer) jetstream.Msg {
+	t.Helper()
+	m, err := c.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatalf("next: %v", err)
+	}
+	return m
+}
+
+func meta(t *testing.T, m jetstream.Msg) *jetstream.MsgMetadata {
+	t.Helper()
+	md, err := m.Metadata()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return md
+}
+
+func TestConsumerAckKinds(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 4)
+	// max_ack_pending 1 makes the redelivery after a NAK deterministic:
+	// nats-server handles acks and pull requests on different goroutines.
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: time.Minute, MaxAckPending: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	naks, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.S.C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.S.C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NAK: redelivered at once with delivery count 2.
+	m := fetchOne(t, c)
+	if err := m.Nak(); err != nil {
+		t.Fatal(err)
+	}
+	m = fetchOne(t, c)
+	if md := meta(t, m); md.Sequence.Stream != 1 || md.NumDelivered != 2 || md.Sequence.Consumer != 2 {
+		t.Fatalf("after nak: %+v", md)
+	}
+	adv := next(t, naks)
+	var nak struct {
+		Type       string `json:"type"`
+		StreamSeq  uint64 `json:"stream_seq"`
+		Deliveries uint64 `json:"deliveries"`
+	}
+	if err := json.Unmarshal(adv.Data, &nak); err != nil || nak.Type != "io.nats.jetstream.advisory.v1.nak" || nak.StreamSeq != 1 || nak.Deliveries != 1 {
+		t.Fatalf("nak advisory %s", adv.Data)
+	}
+	// +WPI then ack.
+	if err := m.InProgress(); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	// NAK with delay: the next message comes first.
+	if _, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: time.Minute, MaxAckPending: 10}); err != nil {
+		t.Fatal(err)
+	}
+	m = fetchOne(t, c)
+	if err := m.NakWithDelay(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	m = fetchOne(t, c)
+	if md := meta(t, m); md.Sequence.Stream != 3 {
+		t.Fatalf("after delayed nak got stream seq %d", md.Sequence.Stream)
+	}
+	if err := m.TermWithReason("bad"); err != nil {
+		t.Fatal(err)
+	}
+	adv = next(t, terms)
+	var term struct {
+		Reason    string `json:"reason"`
+		StreamSeq uint64 `json:"stream_seq"`
+	}
+	if err := json.Unmarshal(adv.Data, &term); err != nil || term.Reason != "bad" || term.StreamSeq != 3 {
+		t.Fatalf("term advisory %s", adv.Data)
+	}
+	// Ack sync of an already-terminated message still gets a reply.
+	if _, err := nc.Request(m.Reply(), []byte("+ACK"), 5*time.Second); err != nil {
+		t.Fatalf("ack sync of terminated message: %v", err)
+	}
+	ci := consumerInfo(t, c)
+	if ci.NumAckPending != 1 || ci.AckFloor.Stream != 1 || ci.Delivered.Stream != 3 || ci.NumPending != 1 || ci.NumRedelivered != 0 {
+		t.Fatalf("info: %+v %+v ack pending %d pending %d redelivered %d", ci.Delivered, ci.AckFloor, ci.NumAckPending, ci.NumPending, ci.NumRedelivered)
+	}
+}
+
+func TestConsumerAckAll(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 5)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckAllPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c.Fetch(5, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []jetstream.Msg
+	for m := range batch.Messages() {
+		msgs = append(msgs, m)
+	}
+	if len(msgs) != 5 {
+		t.Fatalf("fetched %d", len(msgs))
+	}
+	if err := msgs[3].DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	ci := consumerInfo(t, c)
+	if ci.AckFloor.Stream != 4 || ci.NumAckPending != 1 {
+		t.Fatalf("ack floor %+v ack pending %d", ci.AckFloor, ci.NumAckPending)
+	}
+}
+
+func TestConsumerRedeliveryAndMaxDeliver(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	adv, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "s.a", 1)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: 100 * time.Millisecond, MaxDeliver: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fetchOne(t, c)
+	if md := meta(t, m); md.NumDelivered != 1 {
+		t.Fatalf("first delivery %+v", md)
+	}
+	m = fetchOne(t, c) // after the ack wait, without an ack
+	if md := meta(t, m); md.NumDelivered != 2 || md.Sequence.Consumer != 2 || md.Sequence.Stream != 1 {
+		t.Fatalf("redelivery %+v", md)
+	}
+	if _, err := c.Next(jetstream.FetchMaxWait(300 * time.Millisecond)); err == nil {
+		t.Fatal("delivered past max_deliver")
+	}
+	a := next(t, adv)
+	var md struct {
+		Type       string `json:"type"`
+		StreamSeq  uint64 `json:"stream_seq"`
+		Deliveries uint64 `json:"deliveries"`
+	}
+	if err := json.Unmarshal(a.Data, &md); err != nil || md.Type != "io.nats.jetstream.advisory.v1.max_deliver" || md.StreamSeq != 1 || md.Deliveries != 2 {
+		t.Fatalf("advisory %s", a.Data)
+	}
+	ci := consumerInfo(t, c)
+	if ci.NumAckPending != 0 || ci.Delivered.Consumer != 2 {
+		t.Fatalf("info %+v ack pending %d", ci.Delivered, ci.NumAckPending)
+	}
+	_ = nats.ErrTimeout
+}
