@@ -93,6 +93,9 @@ func (s *Store) ConsumerStore(name string) (store.ConsumerStore, error) {
 	}
 	cs.cond.L = &cs.mu
 	if err := cs.open(); err != nil {
+		if cs.f != nil {
+			cs.f.Close()
+		}
 		return nil, err
 	}
 	s.mu.consumers[name] = cs

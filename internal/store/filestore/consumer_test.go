@@ -299,3 +299,44 @@ func TestConsumerBitFlip(t *testing.T) {
 		s2.Close()
 	}
 }
+
+// TestConsumerRecoveryFault fails each I/O call of a consumer log's recovery
+// rewrite in turn, cuts the power, and checks the next recovery.
+func TestConsumerRecoveryFault(t *testing.T) {
+	for _, op := range []string{"open", "create", "write", "sync", "rename", "syncdir"} {
+		fs := newMemFS()
+		s := mustOpen(t, "/db", store.Config{}, quietOpts(fs))
+		cs, _ := s.ConsumerStore("c")
+		for i := uint64(1); i <= 5; i++ {
+			cs.UpdateDelivered(i, i, 1, 0)
+		}
+		want, _ := cs.State()
+		s.Close()
+		img := fs.crash(nil)
+		f, _ := img.Open("/db/obs/c.cons")
+		size, _ := f.Size()
+		f.WriteAt([]byte{1, 2, 3}, size) // a torn tail forces a rewrite
+		f.Sync()
+		s2 := mustOpen(t, "/db", store.Config{}, quietOpts(img))
+		img.setFault(func(o, _ string) error {
+			if o == op {
+				return errIO
+			}
+			return nil
+		})
+		if _, err := s2.ConsumerStore("c"); err == nil {
+			t.Fatalf("%s failing: no error", op)
+		}
+		img.setFault(nil)
+		s2.Close()
+		s3 := mustOpen(t, "/db", store.Config{}, quietOpts(img.crash(nil)))
+		cs3, err := s3.ConsumerStore("c")
+		if err != nil {
+			t.Fatalf("%s: %v", op, err)
+		}
+		if got, _ := cs3.State(); !sameConsumer(got, want) {
+			t.Fatalf("%s: recovered %+v, want %+v", op, got, want)
+		}
+		s3.Close()
+	}
+}
