@@ -117,6 +117,9 @@ func validateConsumer(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) *jsap
 	}
 	if scfg.Retention == jsapi.WorkQueuePolicy {
 		if cfg.AckPolicy != jsapi.AckExplicit {
+			if cfg.DeliverSubject == "" {
+				return jsapi.NewError(jsapi.JSConsumerPullRequiresAckErr)
+			}
 			return jsapi.NewError(jsapi.JSConsumerWQRequiresExplicitAckErr)
 		}
 		if cfg.DeliverPolicy != jsapi.DeliverAll {

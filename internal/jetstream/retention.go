@@ -83,7 +83,9 @@ func (st *stream) releaseConsumer(c *consumer) {
 	}
 	c.mu.Lock()
 	from := c.mu.ack.AckFloor().Stream + 1
+	parked := c.mu.ack.ParkedSeqs()
 	c.mu.Unlock()
+	st.releaseExcept(parked, c)
 	const batch = 256
 	for {
 		var seqs []uint64
