@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -87,7 +86,7 @@ func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir s
 	case jsapi.MemoryStorage:
 		st.store = memstore.New(sc)
 	default:
-		fs, err := filestore.Open(filepath.Join(dir, "msgs"), sc, filestore.Options{Logger: st.log})
+		fs, err := filestore.Open(dir, sc, filestore.Options{Logger: st.log})
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: open store of stream %s: %w", cfg.Name, err)
 		}
@@ -221,6 +220,7 @@ func (st *stream) info(o infoOpts) (*jsapi.StreamInfo, jsapi.ApiPaged) {
 		Domain:    st.js.opts.Domain,
 		TimeStamp: time.Now().UTC(),
 	}
+	si.State.Consumers = st.cons.len()
 	if o.cluster {
 		si.Cluster = &jsapi.ClusterInfo{Leader: st.js.opts.ServerName}
 	}
