@@ -365,6 +365,7 @@ func (js *JetStream) apiAccountInfo(_ *apiRequest, _ string) any {
 		cfg := st.config()
 		bytes := st.store.State().Bytes
 		info.Streams++
+		info.Consumers += st.cons.len()
 		if cfg.Storage == jsapi.MemoryStorage {
 			info.Memory += bytes
 			info.ReservedMemory += uint64(max(cfg.MaxBytes, 0))
