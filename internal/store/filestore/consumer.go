@@ -46,7 +46,7 @@ type consumerStore struct {
 	// others through cond: concurrent updates share one fsync.
 	mu        sync.Mutex
 	cond      sync.Cond
-	state     *ackState
+	state     *store.ConsumerTracker
 	f         File
 	size      int64  // bytes in the file
 	buf       []byte // records not yet written
@@ -89,7 +89,7 @@ func (s *Store) ConsumerStore(name string) (store.ConsumerStore, error) {
 	}
 	cs := &consumerStore{
 		s: s, name: name, path: join(s.consumerDir(), consFileName(name)),
-		state: newAckState(), interval: s.mu.cfg.SyncInterval > 0,
+		state: store.NewConsumerTracker(), interval: s.mu.cfg.SyncInterval > 0,
 	}
 	cs.cond.L = &cs.mu
 	if err := cs.open(); err != nil {
@@ -154,7 +154,7 @@ func (c *consumerStore) replay(b []byte) (int64, bool) {
 		if !ok {
 			return 0, false
 		}
-		a.reset(st)
+		a.Reset(st)
 		c.snapSize, c.sinceSnap = int64(n), 0
 		return int64(n), true
 	case consDelivered:
@@ -162,19 +162,19 @@ func (c *consumerStore) replay(b []byte) (int64, bool) {
 		if r.bad {
 			return 0, false
 		}
-		a.delivered(d, s, dc, ts)
+		a.Delivered(d, s, dc, ts)
 	case consAcked:
 		d, s, all := r.next(), r.next(), r.next()
 		if r.bad {
 			return 0, false
 		}
-		a.acked(d, s, all == 1)
+		a.Acked(d, s, all == 1)
 	case consParked:
 		s := r.next()
 		if r.bad {
 			return 0, false
 		}
-		a.parked(s)
+		a.Parked(s)
 	default:
 		return 0, false
 	}
@@ -217,13 +217,13 @@ func sealConsRecord(b []byte, start int) []byte {
 
 // snapshotEstimate is roughly the size a snapshot of the current state takes.
 func (c *consumerStore) snapshotEstimate() int64 {
-	st := &c.state.st
+	st := c.state.View()
 	return int64(64 + 12*len(st.Pending) + 6*len(st.Redelivered) + 4*len(st.Parked))
 }
 
 // snapshot encodes the whole state as one record.
 func (c *consumerStore) snapshot() []byte {
-	st := &c.state.st
+	st := c.state.View()
 	b := appendConsRecord(nil, consSnapshot, st.Delivered.Consumer, st.Delivered.Stream,
 		st.AckFloor.Consumer, st.AckFloor.Stream, uint64(len(st.Pending)))
 	for _, s := range slices.Sorted(maps.Keys(st.Pending)) {
@@ -299,7 +299,7 @@ func (c *consumerStore) rewrite(snap []byte) error {
 
 // update applies one change and makes it durable (in SyncInterval mode, it
 // is written but synced by the store's next tick).
-func (c *consumerStore) update(apply func(*ackState), kind byte, fields ...uint64) error {
+func (c *consumerStore) update(apply func(*store.ConsumerTracker), kind byte, fields ...uint64) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if err := c.usableLocked(); err != nil {
@@ -395,7 +395,7 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 
 // UpdateDelivered implements store.ConsumerStore.
 func (c *consumerStore) UpdateDelivered(dseq, sseq, dc uint64, ts int64) error {
-	return c.update(func(a *ackState) { a.delivered(dseq, sseq, dc, ts) }, consDelivered, dseq, sseq, dc, uint64(ts))
+	return c.update(func(a *store.ConsumerTracker) { a.Delivered(dseq, sseq, dc, ts) }, consDelivered, dseq, sseq, dc, uint64(ts))
 }
 
 // UpdateAcked implements store.ConsumerStore.
@@ -404,17 +404,17 @@ func (c *consumerStore) UpdateAcked(dseq, sseq uint64, all bool) error {
 	if all {
 		flag = 1
 	}
-	return c.update(func(a *ackState) { a.acked(dseq, sseq, all) }, consAcked, dseq, sseq, flag)
+	return c.update(func(a *store.ConsumerTracker) { a.Acked(dseq, sseq, all) }, consAcked, dseq, sseq, flag)
 }
 
 // UpdateParked implements store.ConsumerStore.
 func (c *consumerStore) UpdateParked(sseq uint64) error {
-	return c.update(func(a *ackState) { a.parked(sseq) }, consParked, sseq)
+	return c.update(func(a *store.ConsumerTracker) { a.Parked(sseq) }, consParked, sseq)
 }
 
 // SetState implements store.ConsumerStore.
 func (c *consumerStore) SetState(st *store.ConsumerState) error {
-	return c.update(func(a *ackState) { a.reset(st) }, consSnapshot)
+	return c.update(func(a *store.ConsumerTracker) { a.Reset(st) }, consSnapshot)
 }
 
 // State implements store.ConsumerStore.
@@ -424,7 +424,7 @@ func (c *consumerStore) State() (*store.ConsumerState, error) {
 	if c.closed {
 		return nil, store.ErrClosed
 	}
-	return c.state.copy(), nil
+	return c.state.Copy(), nil
 }
 
 // Sync implements store.ConsumerStore.

@@ -16,50 +16,50 @@ import (
 type consumerCase struct {
 	rng   *rand.Rand
 	cs    store.ConsumerStore
-	model *ackState
+	model *store.ConsumerTracker
 	prev  *store.ConsumerState // model before the last update
 	dseq  uint64
 	sseq  uint64
 }
 
 func (c *consumerCase) step() error {
-	c.prev = c.model.copy()
-	st := &c.model.st
+	c.prev = c.model.Copy()
+	st := c.model.View()
 	pending := slices.Sorted(maps.Keys(st.Pending))
 	switch r := c.rng.IntN(10); {
 	case r < 4 || len(pending) == 0:
 		c.dseq++
 		c.sseq += 1 + c.rng.Uint64N(3)
-		c.model.delivered(c.dseq, c.sseq, 1, int64(c.dseq))
+		c.model.Delivered(c.dseq, c.sseq, 1, int64(c.dseq))
 		return c.cs.UpdateDelivered(c.dseq, c.sseq, 1, int64(c.dseq))
 	case r < 5:
 		s := pending[c.rng.IntN(len(pending))]
 		c.dseq++
 		dc := 2 + c.rng.Uint64N(3)
-		c.model.delivered(c.dseq, s, dc, int64(c.dseq))
+		c.model.Delivered(c.dseq, s, dc, int64(c.dseq))
 		return c.cs.UpdateDelivered(c.dseq, s, dc, int64(c.dseq))
 	case r < 8:
 		s := pending[c.rng.IntN(len(pending))]
 		d := st.Pending[s].Consumer
-		c.model.acked(d, s, false)
+		c.model.Acked(d, s, false)
 		return c.cs.UpdateAcked(d, s, false)
 	case r < 9:
 		s := pending[c.rng.IntN(len(pending))]
 		d := st.Pending[s].Consumer
-		c.model.acked(d, s, true)
+		c.model.Acked(d, s, true)
 		return c.cs.UpdateAcked(d, s, true)
 	default:
 		s := pending[c.rng.IntN(len(pending))]
-		c.model.parked(s)
+		c.model.Parked(s)
 		return c.cs.UpdateParked(s)
 	}
 }
 
 func sameConsumer(got, want *store.ConsumerState) bool {
 	norm := func(st *store.ConsumerState) *store.ConsumerState {
-		a := newAckState()
-		a.reset(st)
-		return a.copy()
+		a := store.NewConsumerTracker()
+		a.Reset(st)
+		return a.Copy()
 	}
 	return reflect.DeepEqual(norm(got), norm(want))
 }
@@ -79,7 +79,7 @@ func TestConsumerCrash(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &consumerCase{rng: rng, cs: cs, model: newAckState()}
+		c := &consumerCase{rng: rng, cs: cs, model: store.NewConsumerTracker()}
 		steps := 1 + rng.IntN(400) // long runs cross the compaction threshold
 		failAt := -1
 		if rng.IntN(3) == 0 {
@@ -100,8 +100,8 @@ func TestConsumerCrash(t *testing.T) {
 				if !errors.Is(err, store.ErrSyncFailed) {
 					t.Fatalf("seed %d: update error %v", seed, err)
 				}
-				uncertain = c.model.copy()
-				c.model.reset(c.prev)
+				uncertain = c.model.Copy()
+				c.model.Reset(c.prev)
 				break
 			}
 		}
@@ -116,8 +116,8 @@ func TestConsumerCrash(t *testing.T) {
 			t.Fatalf("seed %d: reopen consumer: %v", seed, err)
 		}
 		got, _ := cs2.State()
-		if !sameConsumer(got, c.model.copy()) && (uncertain == nil || !sameConsumer(got, uncertain)) {
-			t.Fatalf("seed %d: recovered %+v\nwant %+v\nuncertain %+v", seed, got, c.model.copy(), uncertain)
+		if !sameConsumer(got, c.model.Copy()) && (uncertain == nil || !sameConsumer(got, uncertain)) {
+			t.Fatalf("seed %d: recovered %+v\nwant %+v\nuncertain %+v", seed, got, c.model.Copy(), uncertain)
 		}
 		s2.Close()
 		s.Close()
@@ -209,7 +209,7 @@ func TestConsumerInterval(t *testing.T) {
 		cs.UpdateDelivered(i, i, 1, 0)
 	}
 	want, _ := cs.State()
-	if fs.size("/db/obs/c.cons") <= int64(len((&consumerStore{state: newAckState()}).snapshot())) {
+	if fs.size("/db/obs/c.cons") <= int64(len((&consumerStore{state: store.NewConsumerTracker()}).snapshot())) {
 		t.Fatal("updates not written")
 	}
 	if err := cs.Sync(); err != nil {

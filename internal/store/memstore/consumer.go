@@ -1,7 +1,6 @@
 package memstore
 
 import (
-	"maps"
 	"sync"
 
 	"github.com/holdfast-mq/holdfast/internal/store"
@@ -44,24 +43,24 @@ func (c *consumer) do(fn func(*consumerState)) error {
 }
 
 func (c *consumer) UpdateDelivered(dseq, sseq, dc uint64, ts int64) error {
-	return c.do(func(cs *consumerState) { cs.delivered(dseq, sseq, dc, ts) })
+	return c.do(func(cs *consumerState) { cs.tracker.Delivered(dseq, sseq, dc, ts) })
 }
 
 func (c *consumer) UpdateAcked(dseq, sseq uint64, all bool) error {
-	return c.do(func(cs *consumerState) { cs.acked(dseq, sseq, all) })
+	return c.do(func(cs *consumerState) { cs.tracker.Acked(dseq, sseq, all) })
 }
 
 func (c *consumer) UpdateParked(sseq uint64) error {
-	return c.do(func(cs *consumerState) { cs.parked(sseq) })
+	return c.do(func(cs *consumerState) { cs.tracker.Parked(sseq) })
 }
 
 func (c *consumer) SetState(st *store.ConsumerState) error {
-	return c.do(func(cs *consumerState) { cs.set(st) })
+	return c.do(func(cs *consumerState) { cs.tracker.Reset(st) })
 }
 
 func (c *consumer) State() (*store.ConsumerState, error) {
 	var out *store.ConsumerState
-	err := c.do(func(cs *consumerState) { out = cs.copy() })
+	err := c.do(func(cs *consumerState) { out = cs.tracker.Copy() })
 	return out, err
 }
 
@@ -90,24 +89,16 @@ func (c *consumer) Destroy() error {
 	return nil
 }
 
-// consumerState is a consumer's state plus an index of pending entries by
-// consumer sequence, used to move the consumer half of the ack floor.
+// consumerState is a consumer's state, shared by every handle on the same
+// name; the rules that update it are store.ConsumerTracker's.
 type consumerState struct {
-	mu     sync.Mutex
-	closed bool // the store was closed
-	st     store.ConsumerState
-	byDseq map[uint64]uint64 // consumer seq of a pending entry -> stream seq
-	// loose is set when SetState left pending entries at or below the ack
-	// floor, so the floor cannot be found by probing upward from it.
-	loose bool
+	mu      sync.Mutex
+	closed  bool // the store was closed
+	tracker *store.ConsumerTracker
 }
 
 func newConsumerState() *consumerState {
-	cs := &consumerState{byDseq: make(map[uint64]uint64)}
-	cs.st.Pending = make(map[uint64]store.Pending)
-	cs.st.Redelivered = make(map[uint64]uint64)
-	cs.st.Parked = make(map[uint64]struct{})
-	return cs
+	return &consumerState{tracker: store.NewConsumerTracker()}
 }
 
 func (cs *consumerState) do(fn func(*consumerState)) error {
@@ -124,27 +115,4 @@ func (cs *consumerState) close() {
 	cs.mu.Lock()
 	cs.closed = true
 	cs.mu.Unlock()
-}
-
-func (cs *consumerState) copy() *store.ConsumerState {
-	return &store.ConsumerState{
-		Delivered:   cs.st.Delivered,
-		AckFloor:    cs.st.AckFloor,
-		Pending:     maps.Clone(cs.st.Pending),
-		Redelivered: maps.Clone(cs.st.Redelivered),
-		Parked:      maps.Clone(cs.st.Parked),
-	}
-}
-
-func (cs *consumerState) set(st *store.ConsumerState) {
-	fresh := newConsumerState()
-	fresh.st.Delivered, fresh.st.AckFloor = st.Delivered, st.AckFloor
-	maps.Copy(fresh.st.Pending, st.Pending)
-	maps.Copy(fresh.st.Redelivered, st.Redelivered)
-	maps.Copy(fresh.st.Parked, st.Parked)
-	for sseq, p := range st.Pending {
-		fresh.byDseq[p.Consumer] = sseq
-		fresh.loose = fresh.loose || sseq <= st.AckFloor.Stream || p.Consumer <= st.AckFloor.Consumer
-	}
-	cs.st, cs.byDseq, cs.loose = fresh.st, fresh.byDseq, fresh.loose
 }

@@ -1,28 +1,28 @@
-package filestore
+package store
 
 import (
 	"maps"
-
-	"github.com/holdfast-mq/holdfast/internal/store"
 )
 
-// ackState is a consumer's state and the pure rules that update it (pinned by
-// storetest's consumer cases). It does no I/O.
+// ConsumerTracker is a consumer's state and the pure rules every
+// ConsumerStore applies to it (pinned by storetest's consumer cases): memstore
+// keeps one in memory, filestore replays its log into one. It does no I/O and
+// is not safe for concurrent use.
 //
 // Two lazy min-heaps find the lowest pending stream and consumer sequences
 // for the ack floor in O(log n) amortized, so that acking in order with a
 // large pending set does not rescan it: an entry is stale (and popped when it
 // surfaces) once its stream sequence is no longer pending at that consumer
 // sequence.
-type ackState struct {
-	st   store.ConsumerState
+type ConsumerTracker struct {
+	st   ConsumerState
 	low  minHeap // by stream sequence, then consumer
 	lowD minHeap // by consumer sequence
 }
 
 // minHeap is a binary min-heap of (consumer, stream) pairs.
 type minHeap struct {
-	items    []store.SeqPair
+	items    []SeqPair
 	byStream bool
 }
 
@@ -34,7 +34,7 @@ func (h *minHeap) less(i, j int) bool {
 	return a.Consumer < b.Consumer
 }
 
-func (h *minHeap) push(p store.SeqPair) {
+func (h *minHeap) push(p SeqPair) {
 	h.items = append(h.items, p)
 	for i := len(h.items) - 1; i > 0; {
 		parent := (i - 1) / 2
@@ -67,7 +67,7 @@ func (h *minHeap) pop() {
 }
 
 // lowest returns the lowest live entry, popping stale ones.
-func (h *minHeap) lowest(pending map[uint64]store.Pending) (store.SeqPair, bool) {
+func (h *minHeap) lowest(pending map[uint64]Pending) (SeqPair, bool) {
 	for len(h.items) > 0 {
 		top := h.items[0]
 		if p, ok := pending[top.Stream]; ok && p.Consumer == top.Consumer {
@@ -75,29 +75,29 @@ func (h *minHeap) lowest(pending map[uint64]store.Pending) (store.SeqPair, bool)
 		}
 		h.pop()
 	}
-	return store.SeqPair{}, false
+	return SeqPair{}, false
 }
 
 // rebuildHeaps indexes the pending set afresh.
-func (a *ackState) rebuildHeaps() {
+func (a *ConsumerTracker) rebuildHeaps() {
 	a.low = minHeap{byStream: true}
 	a.lowD = minHeap{}
 	for s, p := range a.st.Pending {
-		a.low.push(store.SeqPair{Consumer: p.Consumer, Stream: s})
-		a.lowD.push(store.SeqPair{Consumer: p.Consumer, Stream: s})
+		a.low.push(SeqPair{Consumer: p.Consumer, Stream: s})
+		a.lowD.push(SeqPair{Consumer: p.Consumer, Stream: s})
 	}
 }
 
-func newAckState() *ackState {
-	a := &ackState{}
-	a.reset(nil)
+func NewConsumerTracker() *ConsumerTracker {
+	a := &ConsumerTracker{}
+	a.Reset(nil)
 	return a
 }
 
-// reset replaces the state with a copy of st (nil: empty).
-func (a *ackState) reset(st *store.ConsumerState) {
-	a.st = store.ConsumerState{
-		Pending:     map[uint64]store.Pending{},
+// Reset replaces the state with a copy of st (nil: empty).
+func (a *ConsumerTracker) Reset(st *ConsumerState) {
+	a.st = ConsumerState{
+		Pending:     map[uint64]Pending{},
 		Redelivered: map[uint64]uint64{},
 		Parked:      map[uint64]struct{}{},
 	}
@@ -110,9 +110,9 @@ func (a *ackState) reset(st *store.ConsumerState) {
 	a.rebuildHeaps()
 }
 
-// copy returns a copy for callers; empty maps are nil.
-func (a *ackState) copy() *store.ConsumerState {
-	c := &store.ConsumerState{Delivered: a.st.Delivered, AckFloor: a.st.AckFloor}
+// Copy returns a copy for callers; empty maps are nil.
+func (a *ConsumerTracker) Copy() *ConsumerState {
+	c := &ConsumerState{Delivered: a.st.Delivered, AckFloor: a.st.AckFloor}
 	if len(a.st.Pending) > 0 {
 		c.Pending = maps.Clone(a.st.Pending)
 	}
@@ -125,32 +125,38 @@ func (a *ackState) copy() *store.ConsumerState {
 	return c
 }
 
-func (a *ackState) delivered(dseq, sseq, dc uint64, ts int64) {
+// View returns the live state for reading; the caller must not modify it
+// and must not keep it past the next update.
+func (a *ConsumerTracker) View() *ConsumerState { return &a.st }
+
+// Delivered applies ConsumerStore.UpdateDelivered.
+func (a *ConsumerTracker) Delivered(dseq, sseq, dc uint64, ts int64) {
 	st := &a.st
 	st.Delivered.Consumer = max(st.Delivered.Consumer, dseq)
 	st.Delivered.Stream = max(st.Delivered.Stream, sseq)
 	if sseq <= st.AckFloor.Stream {
 		return
 	}
-	st.Pending[sseq] = store.Pending{Consumer: dseq, Time: ts}
+	st.Pending[sseq] = Pending{Consumer: dseq, Time: ts}
 	if len(a.low.items) > 2*len(st.Pending)+1024 {
 		a.rebuildHeaps()
 	} else {
-		a.low.push(store.SeqPair{Consumer: dseq, Stream: sseq})
-		a.lowD.push(store.SeqPair{Consumer: dseq, Stream: sseq})
+		a.low.push(SeqPair{Consumer: dseq, Stream: sseq})
+		a.lowD.push(SeqPair{Consumer: dseq, Stream: sseq})
 	}
 	if dc > 1 && dc > st.Redelivered[sseq] {
 		st.Redelivered[sseq] = dc
 	}
 }
 
-func (a *ackState) acked(dseq, sseq uint64, all bool) {
+// Acked applies ConsumerStore.UpdateAcked.
+func (a *ConsumerTracker) Acked(dseq, sseq uint64, all bool) {
 	st := &a.st
 	if sseq <= st.AckFloor.Stream {
 		return
 	}
 	if all {
-		maps.DeleteFunc(st.Pending, func(k uint64, _ store.Pending) bool { return k <= sseq })
+		maps.DeleteFunc(st.Pending, func(k uint64, _ Pending) bool { return k <= sseq })
 		maps.DeleteFunc(st.Redelivered, func(k, _ uint64) bool { return k <= sseq })
 		maps.DeleteFunc(st.Parked, func(k uint64, _ struct{}) bool { return k <= sseq })
 		// The consumer half stays below every consumer sequence still pending:
@@ -158,7 +164,7 @@ func (a *ackState) acked(dseq, sseq uint64, all bool) {
 		if low, ok := a.lowD.lowest(st.Pending); ok {
 			dseq = min(dseq, low.Consumer-1)
 		}
-		st.AckFloor = store.SeqPair{Consumer: max(st.AckFloor.Consumer, dseq), Stream: sseq}
+		st.AckFloor = SeqPair{Consumer: max(st.AckFloor.Consumer, dseq), Stream: sseq}
 		return
 	}
 	delete(st.Pending, sseq)
@@ -167,7 +173,8 @@ func (a *ackState) acked(dseq, sseq uint64, all bool) {
 	a.raiseFloor()
 }
 
-func (a *ackState) parked(sseq uint64) {
+// Parked applies ConsumerStore.UpdateParked.
+func (a *ConsumerTracker) Parked(sseq uint64) {
 	st := &a.st
 	delete(st.Pending, sseq)
 	st.Parked[sseq] = struct{}{}
@@ -176,13 +183,13 @@ func (a *ackState) parked(sseq uint64) {
 
 // raiseFloor moves the ack floor up to just below the lowest pending entry,
 // or to Delivered when nothing is pending. It never moves it back.
-func (a *ackState) raiseFloor() {
+func (a *ConsumerTracker) raiseFloor() {
 	st := &a.st
 	next := st.Delivered
 	if len(st.Pending) > 0 {
 		lowS, _ := a.low.lowest(st.Pending)
 		lowD, _ := a.lowD.lowest(st.Pending)
-		next = store.SeqPair{Consumer: lowD.Consumer - 1, Stream: lowS.Stream - 1}
+		next = SeqPair{Consumer: lowD.Consumer - 1, Stream: lowS.Stream - 1}
 	}
 	st.AckFloor.Consumer = max(st.AckFloor.Consumer, next.Consumer)
 	st.AckFloor.Stream = max(st.AckFloor.Stream, next.Stream)
