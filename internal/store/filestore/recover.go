@@ -1,7 +1,6 @@
 package filestore
 
 import (
-	"container/heap"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -274,7 +273,7 @@ func (s *Store) applyRecord(sc *scanned, h *recHeader, rec []byte, pos int64) {
 		}
 		switch {
 		case h.ttl > 0:
-			s.mu.ttls = append(s.mu.ttls, ttlEntry{at: h.ts + h.ttl, seq: h.seq})
+			s.mu.ttls = append(s.mu.ttls, store.TTLEntry{At: h.ts + h.ttl, Seq: h.seq})
 		case h.ttl < 0:
 			s.mu.pinned[h.seq] = struct{}{}
 		}
@@ -540,7 +539,7 @@ func (s *Store) aggregate(all []*scanned) {
 		lost.Msgs = slices.Compact(lost.Msgs)
 		s.mu.lost = &lost
 	}
-	heap.Init(&s.mu.ttls)
+	s.mu.ttls.Rebuild()
 	for seq := range s.mu.pinned {
 		if sg, _ := s.findLocked(seq); sg == nil {
 			delete(s.mu.pinned, seq)

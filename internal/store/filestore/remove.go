@@ -1,8 +1,6 @@
 package filestore
 
 import (
-	"container/heap"
-
 	"github.com/holdfast-mq/holdfast/internal/store"
 )
 
@@ -255,12 +253,12 @@ func (s *Store) Truncate(seq uint64) error {
 	// Sequences above seq will be reused: forget their expiry entries.
 	ttls := s.mu.ttls[:0]
 	for _, e := range s.mu.ttls {
-		if e.seq <= seq {
+		if e.Seq <= seq {
 			ttls = append(ttls, e)
 		}
 	}
 	s.mu.ttls = ttls
-	heap.Init(&s.mu.ttls)
+	s.mu.ttls.Rebuild()
 	for q := range s.mu.pinned {
 		if q > seq {
 			delete(s.mu.pinned, q)
@@ -278,9 +276,9 @@ func (s *Store) Expire(now int64) (int64, error) {
 		return 0, err
 	}
 	h := &s.mu.ttls
-	for len(*h) > 0 && (*h)[0].at <= now {
-		e := h.pop()
-		if sg, i := s.findLocked(e.seq); sg != nil {
+	for len(*h) > 0 && h.Peek().At <= now {
+		e := h.Take()
+		if sg, i := s.findLocked(e.Seq); sg != nil {
 			s.removeLocked(sg, i, store.ReasonTTL, true)
 		}
 	}
@@ -291,13 +289,13 @@ func (s *Store) Expire(now int64) (int64, error) {
 		}
 	}
 	for len(*h) > 0 {
-		if sg, _ := s.findLocked((*h)[0].seq); sg != nil {
-			if at := (*h)[0].at; next == 0 || at < next {
+		if sg, _ := s.findLocked(h.Peek().Seq); sg != nil {
+			if at := h.Peek().At; next == 0 || at < next {
 				next = at
 			}
 			break
 		}
-		h.pop()
+		h.Take()
 	}
 	s.sweepLocked()
 	s.wake()

@@ -70,7 +70,7 @@ type Store struct {
 		bytes        uint64
 		lastTime     int64
 		subjects     subjectTable
-		ttls         ttlHeap
+		ttls         store.TTLHeap
 		pinned       map[uint64]struct{} // messages with TTL -1: never expire
 		emptied      bool                // a segment lost its last message: sweep
 		scratch      []byte              // compression buffer
@@ -197,7 +197,7 @@ func (s *Store) Append(subj string, hdr, data []byte, now int64, ttl int64, w st
 	s.mu.lastTime = now
 	switch {
 	case ttl > 0:
-		s.mu.ttls.push(ttlEntry{at: now + ttl, seq: seq})
+		s.mu.ttls.Add(store.TTLEntry{At: now + ttl, Seq: seq})
 	case ttl < 0:
 		s.mu.pinned[seq] = struct{}{}
 	}

@@ -1,8 +1,6 @@
 package filestore
 
 import (
-	"container/heap"
-
 	"github.com/holdfast-mq/holdfast/internal/subject"
 )
 
@@ -113,26 +111,3 @@ func (t *subjectTable) matching(filter string) ([]uint32, []bool) {
 	}
 	return m.ids, m.set
 }
-
-// ttlEntry is a message with a per-message TTL.
-type ttlEntry struct {
-	at  int64 // unix nanos when it expires
-	seq uint64
-}
-
-// ttlHeap orders messages with a TTL by expiry; entries of removed messages
-// are skipped when they surface.
-type ttlHeap []ttlEntry
-
-func (h ttlHeap) Len() int           { return len(h) }
-func (h ttlHeap) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h ttlHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *ttlHeap) Push(x any)        { *h = append(*h, x.(ttlEntry)) }
-func (h *ttlHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
-}
-func (h *ttlHeap) push(e ttlEntry) { heap.Push(h, e) }
-func (h *ttlHeap) pop() ttlEntry   { return heap.Pop(h).(ttlEntry) }

@@ -80,8 +80,8 @@ func (s *Store) expireTTLLocked(now int64) {
 		if at == 0 || at > now {
 			return
 		}
-		e := heap.Pop(&s.mu.ttls).(ttlEntry)
-		s.removeLocked(e.seq, store.ReasonTTL, false)
+		e := s.mu.ttls.Take()
+		s.removeLocked(e.Seq, store.ReasonTTL, false)
 	}
 }
 
@@ -91,11 +91,11 @@ func (s *Store) expireTTLLocked(now int64) {
 func (s *Store) nextTTLLocked() int64 {
 	h := &s.mu.ttls
 	for h.Len() > 0 {
-		top := (*h)[0]
-		if m := s.mu.msgs[top.seq]; m != nil && m.expires() == top.at {
-			return top.at
+		top := h.Peek()
+		if m := s.mu.msgs[top.Seq]; m != nil && m.expires() == top.At {
+			return top.At
 		}
-		heap.Pop(h)
+		h.Take()
 	}
 	return 0
 }
@@ -123,26 +123,6 @@ func (s *Store) expireAgeLocked(now int64) int64 {
 	return 0
 }
 
-// ttlEntry is one message's TTL deadline.
-type ttlEntry struct {
-	at  int64
-	seq uint64
-}
-
-// ttlHeap is a min-heap of deadlines (container/heap).
-type ttlHeap []ttlEntry
-
-func (h ttlHeap) Len() int           { return len(h) }
-func (h ttlHeap) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h ttlHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *ttlHeap) Push(x any)        { *h = append(*h, x.(ttlEntry)) }
-func (h *ttlHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
-}
-
 // pushTTLLocked records m's deadline. When entries of removed messages
 // outnumber the live ones it first rebuilds the heap without them.
 func (s *Store) pushTTLLocked(m *msg) {
@@ -150,7 +130,7 @@ func (s *Store) pushTTLLocked(m *msg) {
 	if len(*h) > 2*s.mu.ttlLive+64 {
 		kept := (*h)[:0]
 		for _, e := range *h {
-			if lm := s.mu.msgs[e.seq]; lm != nil && lm.expires() == e.at {
+			if lm := s.mu.msgs[e.Seq]; lm != nil && lm.expires() == e.At {
 				kept = append(kept, e)
 			}
 		}
@@ -158,6 +138,6 @@ func (s *Store) pushTTLLocked(m *msg) {
 		*h = kept
 		heap.Init(h)
 	}
-	heap.Push(h, ttlEntry{at: m.expires(), seq: m.seq})
+	h.Add(store.TTLEntry{At: m.expires(), Seq: m.seq})
 	s.mu.ttlLive++
 }
