@@ -105,6 +105,12 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 		}
 		replied = false
 	}
+	if replied && reply != "" && c.cs != nil {
+		// An ack sync is answered once the state change is durable.
+		c.mu.syncReplies = append(c.mu.syncReplies, reply)
+		c.dirtyLocked()
+		replied = false
+	}
 	c.mu.Unlock()
 	if replied && reply != "" {
 		c.js.broker.Publish(nil, []byte(reply), nil, nil, nil)
@@ -114,7 +120,7 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 }
 
 // ackLocked acknowledges seq (everything up to it under AckAll).
-func (c *consumer) ackLocked(res *stepResult, seq, dseq uint64) {
+func (c *consumer) ackLocked(res *stepResult, seq, _ uint64) {
 	ack := c.mu.ack
 	floor := ack.AckFloor().Stream
 	r := ack.Ack(seq)
@@ -123,11 +129,7 @@ func (c *consumer) ackLocked(res *stepResult, seq, dseq uint64) {
 	}
 	c.mu.lastAck = time.Now()
 	all := c.mu.cfg.AckPolicy == jsapi.AckAll
-	if c.cs != nil {
-		if err := c.cs.UpdateAcked(dseq, seq, all); err != nil {
-			c.log.Error("ack not persisted", "seq", seq, "error", err)
-		}
-	}
+	c.dirtyLocked()
 	if all {
 		for q := floor + 1; q <= seq; q++ {
 			res.release = append(res.release, q)
@@ -154,11 +156,7 @@ func (c *consumer) termLocked(res *stepResult, meta jsapi.AckMeta, reason string
 	if c.mu.ack.Term(meta.StreamSeq) == ackstate.Unknown {
 		return
 	}
-	if c.cs != nil {
-		if err := c.cs.UpdateAcked(meta.ConsumerSeq, meta.StreamSeq, false); err != nil {
-			c.log.Error("term not persisted", "seq", meta.StreamSeq, "error", err)
-		}
-	}
+	c.dirtyLocked()
 	res.release = append(res.release, meta.StreamSeq)
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgTerminatedT, c.st.name, c.name),
 		v: &jsapi.TerminatedAdvisory{TypedEvent: newEvent(jsapi.AdvisoryTerminatedType), Stream: c.st.name, Consumer: c.name,

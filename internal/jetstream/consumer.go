@@ -36,6 +36,11 @@ type consumer struct {
 	stop chan struct{}
 	done chan struct{}
 
+	// dirty (buffered 1) wakes the persister goroutine of a consumer with
+	// a store; persisted is closed when it returned.
+	dirty     chan struct{}
+	persisted chan struct{}
+
 	// mu guards the config, the ack state and the delivery state. It is
 	// never held while publishing to clients.
 	mu struct {
@@ -52,6 +57,8 @@ type consumer struct {
 		push       pushState
 		subs       []*broker.Subscription
 		closed     bool
+		// syncReplies are ack-sync replies sent once the ack is durable.
+		syncReplies []string
 	}
 }
 
@@ -207,12 +214,15 @@ func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, resto
 		js: st.js, st: st, name: cfg.Name, created: created, durable: cfg.Durable != "",
 		log:  st.log.With("consumer", cfg.Name),
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		dirty: make(chan struct{}, 1), persisted: make(chan struct{}),
 	}
 	c.setFilters(&cfg)
 	c.mu.cfg = cfg
 	c.mu.lastActive = st.js.now()
 	if c.durable {
-		c.dir = consumerDir(st.dir, cfg.Name)
+		if st.storage != jsapi.MemoryStorage {
+			c.dir = consumerDir(st.dir, cfg.Name) // memory streams keep nothing on disk
+		}
 		cs, err := st.store.ConsumerStore(cfg.Name)
 		if err != nil {
 			return nil, err
@@ -252,7 +262,7 @@ func snapshotOf(cs *store.ConsumerState) ackstate.Snapshot {
 		snap.Pending[seq] = ackstate.PendingInfo{Consumer: p.Consumer, Delivered: p.Time, Count: n}
 	}
 	for seq := range cs.Parked {
-		snap.Parked[seq] = cs.Redelivered[seq]
+		snap.Parked[seq] = max(cs.Redelivered[seq], 1)
 	}
 	return snap
 }
@@ -283,6 +293,11 @@ func (c *consumer) start() error {
 	c.mu.subs = subs
 	c.mu.Unlock()
 	go c.run()
+	if c.cs != nil {
+		go c.persister()
+	} else {
+		close(c.persisted)
+	}
 	return nil
 }
 
@@ -314,7 +329,10 @@ func (c *consumer) halt() []*pullRequest {
 }
 
 // wait blocks until the goroutine returned (not from the goroutine itself).
-func (c *consumer) wait() { <-c.done }
+func (c *consumer) wait() {
+	<-c.done
+	<-c.persisted
+}
 
 // run is the consumer goroutine.
 func (c *consumer) run() {
@@ -436,11 +454,7 @@ func (c *consumer) idleLocked() bool {
 
 // parkedLocked persists a message parked at max_deliver and queues the advisory.
 func (c *consumer) parkedLocked(res *stepResult, ev ackstate.Event) {
-	if c.cs != nil {
-		if err := c.cs.UpdateParked(ev.Seq); err != nil {
-			c.log.Error("parked state not persisted", "seq", ev.Seq, "error", err)
-		}
-	}
+	c.dirtyLocked()
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMaxDeliveriesT, c.st.name, c.name),
 		v: &jsapi.MaxDeliverAdvisory{TypedEvent: newEvent(jsapi.AdvisoryMaxDeliverType), Stream: c.st.name,
 			Consumer: c.name, StreamSeq: ev.Seq, Deliveries: ev.Deliveries, Domain: c.js.opts.Domain}})
@@ -467,9 +481,7 @@ func (c *consumer) nextLocked() (candidate, bool) {
 		}
 		// Gone from the stream (limits, delete): nothing left to redeliver.
 		ack.Term(seq)
-		if c.cs != nil {
-			_ = c.cs.UpdateAcked(0, seq, false)
-		}
+		c.dirtyLocked()
 	}
 	cfg := &c.mu.cfg
 	if cfg.AckPolicy != jsapi.AckNone && cfg.MaxAckPending > 0 && ack.NumAckPending() >= cfg.MaxAckPending {
@@ -545,11 +557,7 @@ func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string,
 	if !cand.redel && *pending > 0 {
 		*pending--
 	}
-	if c.cs != nil {
-		if err := c.cs.UpdateDelivered(dseq, m.Seq, count, now); err != nil {
-			c.log.Error("delivery not persisted", "seq", m.Seq, "error", err)
-		}
-	}
+	c.dirtyLocked()
 	c.mu.lastDeliv = time.Unix(0, now)
 	meta := jsapi.AckMeta{Stream: c.st.name, Consumer: c.name, Delivered: count, StreamSeq: m.Seq,
 		ConsumerSeq: dseq, Timestamp: m.Time, Pending: *pending}

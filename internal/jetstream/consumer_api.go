@@ -175,7 +175,7 @@ func (js *JetStream) addConsumer(payload []byte, streamName, name, filter string
 		cfg.Name = newID()[:8]
 	}
 	created := time.Now().UTC()
-	if cfg.Durable != "" {
+	if cfg.Durable != "" && st.storage != jsapi.MemoryStorage {
 		if err := writeConsumerMeta(consumerDir(st.dir, cfg.Name), consumerMetaFile{Config: cfg, Created: created}); err != nil {
 			return nil, jsapi.NewError(jsapi.JSConsumerStoreFailedErrF, "err", err.Error())
 		}
@@ -249,7 +249,7 @@ func (js *JetStream) updateConsumer(c *consumer, cfg jsapi.ConsumerConfig, actio
 	if old.DeliverSubject != cfg.DeliverSubject && js.broker.HasInterest(old.DeliverSubject) {
 		return nil, jsapi.NewError(jsapi.JSConsumerNameExistErr)
 	}
-	if c.durable {
+	if c.dir != "" {
 		if err := writeConsumerMeta(c.dir, consumerMetaFile{Config: cfg, Created: c.created}); err != nil {
 			return nil, jsapi.NewError(jsapi.JSConsumerStoreFailedErrF, "err", err.Error())
 		}
@@ -322,6 +322,7 @@ func (js *JetStream) expireConsumer(c *consumer) {
 		return
 	}
 	c.endWaiting(c.halt(), statusDeleted)
+	<-c.persisted // its last write must not race the removal of its state
 	js.dropConsumer(c.st, c)
 }
 
@@ -439,7 +440,7 @@ func (js *JetStream) apiConsumerPause(r *apiRequest, rest string) any {
 	}
 	c.mu.cfg = cfg
 	c.mu.Unlock()
-	if c.durable {
+	if c.dir != "" {
 		if err := writeConsumerMeta(c.dir, consumerMetaFile{Config: cfg, Created: c.created}); err != nil {
 			c.log.Error("pause not persisted", "error", err)
 		}
