@@ -44,12 +44,14 @@
 // package decides discard-new rejections before appending, runs the
 // expiry timer, and writes subject delete markers.
 //
+// Consumers (CONSUMER.* endpoints, pull and push delivery, acks, durable
+// state, interest and work-queue retention) are in the consumer*.go,
+// pull.go, push.go, ack.go and retention.go files; docs/consumers.md
+// describes them. Their ack state is the pure core in package ackstate.
+//
 // # Not here
 //
-// Consumers (CONSUMER.* endpoints, pull and push delivery, acks), and so
-// KV watch/keys/history and object-store get, are a separate package's
-// job. Interest retention keeps nothing while no consumer exists;
-// work-queue retention behaves as limits until consumers exist. Mirrors,
+// Mirrors,
 // sources, counters, batches and schedules are rejected with a 10052
 // error naming the feature.
 package jetstream
