@@ -200,3 +200,68 @@ func TestConsumerWorkQueue(t *testing.T) {
 		t.Fatalf("after ack: %d messages", n)
 	}
 }
+
+// TestConsumerInterestDeleteAndFilters: filtered consumers hold only their
+// subjects, AckNone delivery releases, deleting one consumer releases what
+// only it held, deleting the last purges, and work queues keep messages
+// when their consumer goes.
+func TestConsumerInterestDeleteAndFilters(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "IQ", Subjects: []string{"iq.>"}, Retention: jetstream.InterestPolicy})
+	a, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "A", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "iq.a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "B", AckPolicy: jetstream.AckNonePolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "iq.a", 2)
+	publishN(t, js, "iq.b", 2)
+	publishN(t, js, "iq.c", 1)
+	batch, err := b.Fetch(3, jetstream.FetchMaxWait(2*time.Second)) // iq.a 1-2 and iq.b 3
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range batch.Messages() {
+	}
+	// iq.b seq 3 only B wanted: gone. iq.a 1-2 wait for A; 4-5 wait for B.
+	if n := streamMsgs(t, st); n != 4 {
+		t.Fatalf("after B fetched 3: %d messages", n)
+	}
+	if err := fetchOne(t, a).DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, st); n != 3 {
+		t.Fatalf("after A acked 1: %d messages", n)
+	}
+	if err := st.DeleteConsumer(ctx(t), "A"); err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, st); n != 2 {
+		t.Fatalf("after A deleted: %d messages", n)
+	}
+	if err := st.DeleteConsumer(ctx(t), "B"); err != nil {
+		t.Fatal(err)
+	}
+	si, err := st.Info(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if si.State.Msgs != 0 || si.State.FirstSeq != 6 {
+		t.Fatalf("after last consumer deleted: %+v", si.State)
+	}
+
+	wq := createStream(t, js, jetstream.StreamConfig{Name: "WQ", Subjects: []string{"wq.>"}, Retention: jetstream.WorkQueuePolicy})
+	if _, err := wq.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "W", AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "wq.a", 2)
+	if err := wq.DeleteConsumer(ctx(t), "W"); err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, wq); n != 2 {
+		t.Fatalf("work queue after consumer delete: %d messages", n)
+	}
+}

@@ -105,17 +105,21 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 		}
 		replied = false
 	}
-	if replied && reply != "" && c.cs != nil {
+	c.mu.Unlock()
+	// Retention releases and advisories go first, so a client that waited
+	// for the ack reply sees their effect.
+	res.send(c)
+	switch {
+	case !replied || reply == "":
+	case c.cs != nil:
 		// An ack sync is answered once the state change is durable.
+		c.mu.Lock()
 		c.mu.syncReplies = append(c.mu.syncReplies, reply)
 		c.dirtyLocked()
-		replied = false
-	}
-	c.mu.Unlock()
-	if replied && reply != "" {
+		c.mu.Unlock()
+	default:
 		c.js.broker.Publish(nil, []byte(reply), nil, nil, nil)
 	}
-	res.send(c)
 	c.poke()
 }
 

@@ -399,6 +399,11 @@ func (r *stepResult) wakeAt(t int64) {
 }
 
 func (r *stepResult) send(c *consumer) {
+	// Releases first: an AckNone delivery is done once sent, and a client
+	// that saw it must not find it still in the stream.
+	if len(r.release) > 0 {
+		c.st.release(r.release)
+	}
 	for _, m := range r.out {
 		if m.subj == m.target {
 			c.js.broker.Publish(nil, []byte(m.target), []byte(m.reply), m.hdr, m.data)
@@ -408,9 +413,6 @@ func (r *stepResult) send(c *consumer) {
 	}
 	for _, a := range r.adv {
 		c.js.advise(a.subj, a.v)
-	}
-	if len(r.release) > 0 {
-		c.st.release(r.release)
 	}
 }
 

@@ -2,12 +2,12 @@ package jetstream
 
 import (
 	"fmt"
-
-	"github.com/holdfast-mq/holdfast/internal/broker"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/holdfast-mq/holdfast/internal/broker"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
 	"github.com/holdfast-mq/holdfast/internal/subject"
 )
@@ -258,8 +258,13 @@ func (js *JetStream) updateConsumer(c *consumer, cfg jsapi.ConsumerConfig, actio
 	c.mu.cfg = cfg
 	c.mu.ack.SetConfig(ackConfig(&cfg))
 	c.setFilters(&cfg)
+	from := c.mu.ack.AckFloor().Stream + 1
 	c.mu.Unlock()
 	c.poke()
+	if c.st.config().Retention == jsapi.InterestPolicy && !slices.Equal(filtersOf(&old), filtersOf(&cfg)) {
+		// Messages only the old filter wanted lose their interest.
+		c.st.releaseFrom(from, func(string) bool { return true }, nil)
+	}
 	return c.info(), nil
 }
 

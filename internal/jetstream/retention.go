@@ -74,11 +74,23 @@ func (st *stream) releaseExcept(seqs []uint64, except *consumer) {
 	}
 }
 
-// releaseConsumer removes, after c is gone, the messages no remaining
-// consumer holds: those c still held, from its ack floor on. It walks the
-// stream in batches so a large stream does not hold any lock for long.
+// releaseConsumer lets go of what a deleted consumer held on an interest
+// stream (RETENTION.md §3.3): with consumers left, the messages from its
+// ack floor on (and its parked ones) that no remaining consumer holds are
+// removed; when it was the last consumer, the stream is purged, as
+// nats-server does. Work queues keep their messages (§4.2).
 func (st *stream) releaseConsumer(c *consumer) {
-	if !st.interestRetention() {
+	if st.config().Retention != jsapi.InterestPolicy {
+		return
+	}
+	if st.cons.len() == 0 {
+		st.mu.Lock()
+		if !st.mu.closed {
+			if _, err := st.store.Compact(st.store.State().LastSeq + 1); err != nil {
+				st.log.Error("interest stream not purged after its last consumer", "error", err)
+			}
+		}
+		st.mu.Unlock()
 		return
 	}
 	c.mu.Lock()
@@ -86,23 +98,28 @@ func (st *stream) releaseConsumer(c *consumer) {
 	parked := c.mu.ack.ParkedSeqs()
 	c.mu.Unlock()
 	st.releaseExcept(parked, c)
+	st.releaseFrom(from, c.matches, c)
+}
+
+// releaseFrom checks every message from sequence from on whose subject
+// passes keep, in batches, so a large stream holds no lock for long.
+func (st *stream) releaseFrom(from uint64, keep func(string) bool, except *consumer) {
 	const batch = 256
 	for {
 		var seqs []uint64
-		for seq := from; len(seqs) < batch; {
-			m, err := st.store.LoadNext("", seq)
+		for len(seqs) < batch {
+			m, err := st.store.LoadNext("", from)
 			if err != nil {
 				break
 			}
-			if c.matches(m.Subject) {
+			if keep(m.Subject) {
 				seqs = append(seqs, m.Seq)
 			}
-			seq = m.Seq + 1
-			from = seq
+			from = m.Seq + 1
 		}
 		if len(seqs) == 0 {
 			return
 		}
-		st.releaseExcept(seqs, c)
+		st.releaseExcept(seqs, except)
 	}
 }
