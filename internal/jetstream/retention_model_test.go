@@ -320,4 +320,3 @@ func checkRetentionModel(t *testing.T, fail func(string, ...any), st *stream, mo
 		}
 	}
 }
-
