@@ -176,3 +176,41 @@ func TestConsumerRedeliveryAndMaxDeliver(t *testing.T) {
 	}
 	_ = nats.ErrTimeout
 }
+
+// TestConsumerPendingDeleted: a pending message deleted from the stream is
+// terminated with an advisory and no longer counts as ack pending; a purge
+// does the same for everything it removes.
+func TestConsumerPendingDeleted(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 4)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, AckWait: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	terms, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.S.C")
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c.Fetch(3, jetstream.FetchMaxWait(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range batch.Messages() {
+	}
+	if err := st.DeleteMsg(ctx(t), 2); err != nil {
+		t.Fatal(err)
+	}
+	a := next(t, terms)
+	var ev struct {
+		StreamSeq uint64 `json:"stream_seq"`
+		Reason    string `json:"reason"`
+	}
+	if err := json.Unmarshal(a.Data, &ev); err != nil || ev.StreamSeq != 2 || ev.Reason != "Unacknowledged message was deleted" {
+		t.Fatalf("advisory %s", a.Data)
+	}
+	if ci := consumerInfo(t, c); ci.NumAckPending != 2 || ci.AckFloor.Stream != 0 {
+		t.Fatalf("after delete: ack pending %d floor %+v", ci.NumAckPending, ci.AckFloor)
+	}
+}

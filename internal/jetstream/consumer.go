@@ -31,6 +31,16 @@ type consumer struct {
 
 	// filters is read without mu by the publish path (interest checks).
 	filters atomic.Pointer[[]string]
+	// deliveredHW bounds the sequences the consumer may hold pending or
+	// parked, for the store's removal callback (noteRemoved).
+	deliveredHW atomic.Uint64
+	// rm queues sequences removed from the stream by limits or deletes; a
+	// leaf lock, taken under the store's lock.
+	rm struct {
+		mu     sync.Mutex
+		seqs   []uint64
+		limits bool
+	}
 
 	kick chan struct{} // buffered 1: something changed, run a step
 	stop chan struct{}
@@ -231,6 +241,7 @@ func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, resto
 	}
 	if restore != nil {
 		c.mu.ack = ackstate.Restore(ackConfig(&cfg), snapshotOf(restore))
+		c.deliveredHW.Store(restore.Delivered.Stream)
 		return c, nil
 	}
 	start, lps, lpsEnd := st.startSeq(&cfg, filtersOf(&cfg))
@@ -424,6 +435,7 @@ func (c *consumer) step(now int64) *stepResult {
 	if c.mu.closed {
 		return res
 	}
+	c.removedLocked(res)
 	for _, ev := range c.mu.ack.Tick(now) {
 		c.parkedLocked(res, ev)
 	}
@@ -556,6 +568,7 @@ func (c *consumer) numPendingLocked() uint64 {
 func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string, now int64, pending *uint64) (outMsg, int) {
 	m := cand.msg
 	dseq, count := c.mu.ack.Deliver(m.Seq, now)
+	c.deliveredHW.Store(c.mu.ack.Delivered().Stream)
 	if !cand.redel && *pending > 0 {
 		*pending--
 	}

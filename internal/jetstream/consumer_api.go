@@ -9,6 +9,7 @@ import (
 
 	"github.com/holdfast-mq/holdfast/internal/broker"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
+	"github.com/holdfast-mq/holdfast/internal/store"
 	"github.com/holdfast-mq/holdfast/internal/subject"
 )
 
@@ -263,7 +264,7 @@ func (js *JetStream) updateConsumer(c *consumer, cfg jsapi.ConsumerConfig, actio
 	c.poke()
 	if c.st.config().Retention == jsapi.InterestPolicy && !slices.Equal(filtersOf(&old), filtersOf(&cfg)) {
 		// Messages only the old filter wanted lose their interest.
-		c.st.releaseFrom(from, func(string) bool { return true }, nil)
+		c.st.releaseFrom(from, func(string) bool { return true }, nil, store.ReasonAcked)
 	}
 	return c.info(), nil
 }

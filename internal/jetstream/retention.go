@@ -1,6 +1,9 @@
 package jetstream
 
 import (
+	"fmt"
+
+	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
 	"github.com/holdfast-mq/holdfast/internal/store"
 )
@@ -49,10 +52,10 @@ func (st *stream) held(seq uint64, subj string, except *consumer) bool {
 // release removes the given sequences from an interest or work-queue
 // stream when no consumer holds them any more. Callers hold no locks.
 func (st *stream) release(seqs []uint64) {
-	st.releaseExcept(seqs, nil)
+	st.releaseExcept(seqs, nil, store.ReasonAcked)
 }
 
-func (st *stream) releaseExcept(seqs []uint64, except *consumer) {
+func (st *stream) releaseExcept(seqs []uint64, except *consumer, reason store.Reason) {
 	if len(seqs) == 0 || !st.interestRetention() {
 		return
 	}
@@ -66,7 +69,7 @@ func (st *stream) releaseExcept(seqs []uint64, except *consumer) {
 		}
 		st.mu.Lock()
 		if !st.mu.closed {
-			if _, err := st.store.Delete(seq, false, store.ReasonAcked); err != nil {
+			if _, err := st.store.Delete(seq, false, reason); err != nil {
 				st.log.Error("acknowledged message not removed", "seq", seq, "error", err)
 			}
 		}
@@ -97,13 +100,13 @@ func (st *stream) releaseConsumer(c *consumer) {
 	from := c.mu.ack.AckFloor().Stream + 1
 	parked := c.mu.ack.ParkedSeqs()
 	c.mu.Unlock()
-	st.releaseExcept(parked, c)
-	st.releaseFrom(from, c.matches, c)
+	st.releaseExcept(parked, c, store.ReasonConsumerDeleted)
+	st.releaseFrom(from, c.matches, c, store.ReasonConsumerDeleted)
 }
 
 // releaseFrom checks every message from sequence from on whose subject
 // passes keep, in batches, so a large stream holds no lock for long.
-func (st *stream) releaseFrom(from uint64, keep func(string) bool, except *consumer) {
+func (st *stream) releaseFrom(from uint64, keep func(string) bool, except *consumer, reason store.Reason) {
 	const batch = 256
 	for {
 		var seqs []uint64
@@ -120,6 +123,53 @@ func (st *stream) releaseFrom(from uint64, keep func(string) bool, except *consu
 		if len(seqs) == 0 {
 			return
 		}
-		st.releaseExcept(seqs, except)
+		st.releaseExcept(seqs, except, reason)
+	}
+}
+
+// noteRemoved tells the consumers that a message left the stream for a
+// reason other than retention (limits, delete, purge), so that one still
+// pending is terminated (RETENTION.md §6.2). It runs under the store's
+// lock: it only queues the sequence for consumers that may hold it.
+func (s *consumerSet) noteRemoved(reason store.Reason, seq uint64) {
+	if reason == store.ReasonAcked || reason == store.ReasonConsumerDeleted {
+		return // nobody held it
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.m {
+		if seq > c.deliveredHW.Load() {
+			continue
+		}
+		c.rm.mu.Lock()
+		c.rm.seqs = append(c.rm.seqs, seq)
+		c.rm.limits = c.rm.limits || reason != store.ReasonDelete
+		c.rm.mu.Unlock()
+		c.poke()
+	}
+}
+
+// removedLocked terminates pending messages that left the stream and drops
+// parked ones, with the TERM advisory nats-server sends.
+func (c *consumer) removedLocked(res *stepResult) {
+	c.rm.mu.Lock()
+	seqs, limits := c.rm.seqs, c.rm.limits
+	c.rm.seqs, c.rm.limits = nil, false
+	c.rm.mu.Unlock()
+	reason := "Unacknowledged message was deleted"
+	if limits {
+		reason = "Message deleted by stream limits"
+	}
+	for _, seq := range seqs {
+		wasPending := c.mu.ack.IsPending(seq)
+		if c.mu.ack.Term(seq) == ackstate.Unknown {
+			continue
+		}
+		c.dirtyLocked()
+		if wasPending {
+			res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgTerminatedT, c.st.name, c.name),
+				v: &jsapi.TerminatedAdvisory{TypedEvent: newEvent(jsapi.AdvisoryTerminatedType), Stream: c.st.name, Consumer: c.name,
+					StreamSeq: seq, Reason: reason, Domain: c.js.opts.Domain}})
+		}
 	}
 }

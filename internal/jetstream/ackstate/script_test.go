@@ -25,6 +25,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	tick t=31s
 //	redeliver t=32s
 //	restore t=40s        (snapshot, then rebuild from it)
+//	pending seq=4        (IsPending)
 //	state
 //
 // Times are offsets from zero. Run with -rewrite to accept new output.
@@ -150,6 +151,8 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 	case "restore":
 		*st = Restore(*cfg, s.Snapshot())
 		return "restored\n"
+	case "pending":
+		return fmt.Sprintf("%v\n", s.IsPending(seq()))
 	case "state":
 		return stateString(s)
 	}

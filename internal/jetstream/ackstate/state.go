@@ -98,6 +98,13 @@ func (s *State) NumRedelivered() int {
 	return n
 }
 
+// IsPending reports whether seq was delivered and awaits an ack (parked
+// messages are not pending).
+func (s *State) IsPending(seq uint64) bool {
+	_, ok := s.pending[seq]
+	return ok
+}
+
 // NumParked counts messages parked after max_deliver.
 func (s *State) NumParked() int { return len(s.parked) }
 
