@@ -2,6 +2,7 @@ package test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -79,5 +80,25 @@ func TestConsumerNamesListDelete(t *testing.T) {
 	}
 	if _, err := st.Consumer(ctx(t), "B"); err != jetstream.ErrConsumerNotFound {
 		t.Fatalf("deleted consumer: %v", err)
+	}
+}
+
+// TestConsumerInactiveThreshold: an idle consumer is deleted after its
+// inactive_threshold, with the DELETED advisory.
+func TestConsumerInactiveThreshold(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	adv, err := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.DELETED.S.E")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Name: "E", AckPolicy: jetstream.AckExplicitPolicy,
+		InactiveThreshold: 200 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	next(t, adv)
+	if _, err := st.Consumer(ctx(t), "E"); err != jetstream.ErrConsumerNotFound {
+		t.Fatalf("idle consumer still there: %v", err)
 	}
 }

@@ -268,3 +268,63 @@ func TestConsumerKV(t *testing.T) {
 		t.Fatal("watch: no update")
 	}
 }
+
+// TestConsumerPushFlowControl moves more than the flow-control window
+// through a push consumer; the client answers the requests and delivery
+// continues.
+func TestConsumerPushFlowControl(t *testing.T) {
+	s := jsServer(t)
+	nc := connect(t, s)
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "BIG", Subjects: []string{"big"}}); err != nil {
+		t.Fatal(err)
+	}
+	payload := make([]byte, 100*1024)
+	const n = 60 // 6 MB, three windows
+	for range n {
+		if _, err := js.Publish("big", payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := js.SubscribeSync("big", nats.OrderedConsumer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := sub.NextMsg(5 * time.Second); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+}
+
+// TestConsumerAckNext: +NXT acknowledges and asks for the next message on
+// the ack's reply subject.
+func TestConsumerAckNext(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 2)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fetchOne(t, c)
+	inbox := nats.NewInbox()
+	sub, err := nc.SubscribeSync(inbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.PublishRequest(m.Reply(), inbox, []byte("+NXT")); err != nil {
+		t.Fatal(err)
+	}
+	got := next(t, sub)
+	if string(got.Data) != "m2" {
+		t.Fatalf("+NXT delivered %q", got.Data)
+	}
+	if ci := consumerInfo(t, c); ci.AckFloor.Stream != 1 || ci.NumAckPending != 1 {
+		t.Fatalf("after +NXT: floor %+v ack pending %d", ci.AckFloor, ci.NumAckPending)
+	}
+}
