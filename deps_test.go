@@ -25,7 +25,7 @@ var allowed = map[string][]string{
 	"internal/store/storetest":       {"internal/store", "internal/subject"},
 	"internal/conn":                  {"internal/proto", "internal/auth", "internal/broker", "internal/subject"},
 	"internal/jetstream/ackstate":    nil,
-	"internal/jetstream":             {"internal/broker", "internal/store", "internal/store/memstore", "internal/store/filestore", "internal/jsapi", "internal/subject", "internal/raft", "internal/proto"},
+	"internal/jetstream":             {"internal/jetstream/ackstate", "internal/broker", "internal/store", "internal/store/memstore", "internal/store/filestore", "internal/jsapi", "internal/subject", "internal/raft", "internal/proto"},
 	"internal/monitor":               {"internal/jsapi"},
 	"server":                         {"*"},
 	"internal/servertest":            {"server"},
