@@ -140,7 +140,7 @@ func TestConsumerParkedReleasedByDelete(t *testing.T) {
 func TestConsumerDurableRestart(t *testing.T) {
 	s := jsServer(t)
 	nc, js := jsConnect(t, s)
-	st, c, _ := parkOne(t, nc, js, jetstream.FileStorage)
+	_, c, _ := parkOne(t, nc, js, jetstream.FileStorage)
 	publishN(t, js, "imd.b", 3)
 	batch, err := c.Fetch(2, jetstream.FetchMaxWait(2*time.Second))
 	if err != nil {
@@ -155,7 +155,7 @@ func TestConsumerDurableRestart(t *testing.T) {
 	nc.Close()
 	s = s.Restart()
 	nc, js = jsConnect(t, s)
-	st, err = js.Stream(ctx(t), "IMD")
+	st, err := js.Stream(ctx(t), "IMD")
 	if err != nil {
 		t.Fatal(err)
 	}
