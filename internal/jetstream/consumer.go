@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -69,6 +70,8 @@ type consumer struct {
 		closed     bool
 		// syncReplies are ack-sync replies sent once the ack is durable.
 		syncReplies []string
+		pin         pinState   // pinned_client priority policy
+		pendingAdv  []advisory // raised outside a step, sent by the next one
 	}
 }
 
@@ -436,6 +439,14 @@ func (c *consumer) step(now int64) *stepResult {
 		return res
 	}
 	c.removedLocked(res)
+	if c.mu.cfg.PriorityPolicy == jsapi.PriorityPinnedClient {
+		c.expirePinLocked(now)
+		if c.mu.pin.id != "" {
+			res.wakeAt(c.mu.pin.lastPull + int64(c.mu.cfg.PinnedTTL))
+		}
+	}
+	res.adv = append(res.adv, c.mu.pendingAdv...)
+	c.mu.pendingAdv = nil
 	for _, ev := range c.mu.ack.Tick(now) {
 		c.parkedLocked(res, ev)
 	}
@@ -565,7 +576,7 @@ func (c *consumer) numPendingLocked() uint64 {
 }
 
 // deliverLocked records the delivery of cand and builds the message.
-func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string, now int64, pending *uint64) (outMsg, int) {
+func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string, now int64, pending *uint64, pinID string) (outMsg, int) {
 	m := cand.msg
 	dseq, count := c.mu.ack.Deliver(m.Seq, now)
 	c.deliveredHW.Store(c.mu.ack.Delivered().Stream)
@@ -579,8 +590,11 @@ func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string,
 	reply := string(meta.AppendAckSubject(nil))
 	hdr, data := m.Header, m.Data
 	if c.mu.cfg.HeadersOnly {
-		hdr = headersOnly(hdr, len(data))
+		hdr = withHeader(hdr, "Nats-Msg-Size", strconv.Itoa(len(data)))
 		data = nil
+	}
+	if pinID != "" {
+		hdr = withHeader(hdr, "Nats-Pin-Id", pinID)
 	}
 	if c.mu.cfg.AckPolicy == jsapi.AckNone {
 		res.release = append(res.release, m.Seq)
@@ -612,6 +626,14 @@ func (c *consumer) info() *jsapi.ConsumerInfo {
 	}
 	if c.mu.cfg.DeliverSubject != "" {
 		ci.PushBound = c.js.broker.HasInterest(c.mu.cfg.DeliverSubject)
+	}
+	if c.mu.cfg.PriorityPolicy == jsapi.PriorityPinnedClient && len(c.mu.cfg.PriorityGroups) > 0 {
+		pg := jsapi.PriorityGroupState{Group: c.mu.cfg.PriorityGroups[0]}
+		if c.mu.pin.id != "" && c.mu.pin.group == pg.Group {
+			pg.PinnedClientID = c.mu.pin.id
+			pg.PinnedTS = time.Unix(0, c.mu.pin.lastPull).UTC()
+		}
+		ci.PriorityGroups = []jsapi.PriorityGroupState{pg}
 	}
 	if c.paused() {
 		ci.Paused = true

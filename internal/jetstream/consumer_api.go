@@ -36,11 +36,12 @@ func routeConsumer(toks []string) (endpoint, string, bool) {
 			return endpoint{jsapi.ConsumerNamesResponseType, (*JetStream).apiConsumerNames}, toks[1], true
 		}
 		return endpoint{jsapi.ConsumerListResponseType, (*JetStream).apiConsumerList}, toks[1], true
-	case "INFO", "DELETE", "PAUSE":
+	case "INFO", "DELETE", "PAUSE", "UNPIN":
 		if len(toks) != 3 {
 			return endpoint{}, "", false
 		}
 		eps := map[string]endpoint{
+			"UNPIN":  {jsapi.ConsumerUnpinResponseType, (*JetStream).apiConsumerUnpin},
 			"INFO":   {jsapi.ConsumerInfoResponseType, (*JetStream).apiConsumerInfo},
 			"DELETE": {jsapi.ConsumerDeleteResponseType, (*JetStream).apiConsumerDelete},
 			"PAUSE":  {jsapi.ConsumerPauseResponseType, (*JetStream).apiConsumerPause},
@@ -482,7 +483,7 @@ func (n nextSubscriber) Deliver(_ *broker.Subscription, _, reply, _, payload []b
 // consumerAPISubjects are the consumer endpoints subscribed once per prefix.
 func consumerAPISubjects(prefix string) []string {
 	var out []string
-	for _, op := range []string{"CREATE", "DURABLE", "INFO", "DELETE", "NAMES", "LIST", "PAUSE", "LEADER"} {
+	for _, op := range []string{"CREATE", "DURABLE", "INFO", "DELETE", "NAMES", "LIST", "PAUSE", "LEADER", "UNPIN"} {
 		out = append(out, prefix+".CONSUMER."+op+".>")
 	}
 	return out

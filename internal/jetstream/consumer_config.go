@@ -48,6 +48,7 @@ func consumerDefaults(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) {
 	if cfg.DeliverSubject == "" && cfg.MaxWaiting == 0 {
 		cfg.MaxWaiting = defaultMaxWaiting
 	}
+	priorityDefaults(cfg)
 	if cfg.Durable == "" && cfg.InactiveThreshold == 0 {
 		cfg.InactiveThreshold = defaultInactiveThreshold
 	}
@@ -104,6 +105,9 @@ func validateConsumer(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) *jsap
 		return e
 	}
 	if e := validateFilters(cfg, scfg); e != nil {
+		return e
+	}
+	if e := validatePriority(cfg); e != nil {
 		return e
 	}
 	if cfg.Replicas > 1 {

@@ -2,7 +2,6 @@ package jetstream
 
 import (
 	"math/rand/v2"
-	"strconv"
 	"sync"
 
 	"github.com/holdfast-mq/holdfast/internal/broker"
@@ -90,16 +89,16 @@ func (js *JetStream) route(target, group, subj, reply string, hdr, data []byte) 
 	return n > 0
 }
 
-// headersOnly returns the header block of a headers_only delivery: the
-// stored headers plus Nats-Msg-Size.
-func headersOnly(hdr []byte, size int) []byte {
+// withHeader returns a copy of the header block hdr with key: value added
+// (Nats-Msg-Size for headers_only, Nats-Pin-Id for pinned clients).
+func withHeader(hdr []byte, key, value string) []byte {
 	var h []byte
 	if len(hdr) >= 4 {
 		h = append(h, hdr[:len(hdr)-2]...)
 	} else {
 		h = proto.AppendHeaderStart(h, 0, "")
 	}
-	h = proto.AppendHeaderField(h, "Nats-Msg-Size", strconv.Itoa(size))
+	h = proto.AppendHeaderField(h, key, value)
 	return proto.AppendHeaderEnd(h)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -22,6 +23,7 @@ type pullRequest struct {
 	hb        time.Duration
 	lastMsg   int64 // last message or heartbeat sent (for idle heartbeats)
 	delivered int
+	pg        jsapi.PriorityGroup
 }
 
 // Pull status texts (nats.go matches some of them case-insensitively).
@@ -112,9 +114,13 @@ func (c *consumer) requestLocked(res *stepResult, reply string, body []byte, now
 		fail(400, "Bad Request - heartbeat value too large")
 		return
 	}
+	if code, desc := c.checkPriorityRequestLocked(&nr, now); code != 0 {
+		fail(code, desc)
+		return
+	}
 	c.mu.lastActive = now
 	r := &pullRequest{reply: reply, batch: nr.Batch, maxBytes: nr.MaxBytes, bytesLeft: nr.MaxBytes,
-		noWait: nr.NoWait, hb: nr.Heartbeat, lastMsg: now}
+		noWait: nr.NoWait, hb: nr.Heartbeat, lastMsg: now, pg: nr.PriorityGroup}
 	if nr.Expires > 0 {
 		r.expires = now + int64(nr.Expires)
 	}
@@ -122,7 +128,14 @@ func (c *consumer) requestLocked(res *stepResult, reply string, body []byte, now
 		fail(409, statusMaxWaiting)
 		return
 	}
-	c.mu.waiting = append(c.mu.waiting, r)
+	// prioritized: lower priority values first, arrival order within one.
+	i := len(c.mu.waiting)
+	if cfg.PriorityPolicy == jsapi.PriorityPrioritized {
+		for i > 0 && c.mu.waiting[i-1].pg.Priority > r.pg.Priority {
+			i--
+		}
+	}
+	c.mu.waiting = slices.Insert(c.mu.waiting, i, r)
 	// Serve it now, so a no_wait request sees exactly what is there.
 	c.pullLocked(res, now)
 }
@@ -132,15 +145,24 @@ func (c *consumer) requestLocked(res *stepResult, reply string, body []byte, now
 func (c *consumer) pullLocked(res *stepResult, now int64) {
 	var pending uint64
 	counted := false
-	for len(c.mu.waiting) > 0 {
-		r := c.mu.waiting[0]
-		if !c.js.broker.HasInterest(r.reply) {
-			c.mu.waiting = c.mu.waiting[1:] // the requester went away
-			continue
+	for {
+		idx := -1
+		for i, r := range c.mu.waiting {
+			if r.expires > 0 && r.expires <= now {
+				continue // expired below
+			}
+			if !c.js.broker.HasInterest(r.reply) {
+				continue // the requester went away; dropped below
+			}
+			if c.eligibleLocked(r) {
+				idx = i
+				break
+			}
 		}
-		if r.expires > 0 && r.expires <= now {
-			break // expired below
+		if idx < 0 {
+			break
 		}
+		r := c.mu.waiting[idx]
 		cand, ok := c.nextLocked()
 		if !ok {
 			break
@@ -154,11 +176,15 @@ func (c *consumer) pullLocked(res *stepResult, now int64) {
 			// known before the delivery is recorded.
 			if size := len(m.Subject) + len(m.Header) + len(m.Data); size > r.bytesLeft {
 				res.out = append(res.out, statusMsg(r.reply, 409, statusMaxBytes, r.pendingHeaders()...))
-				c.mu.waiting = c.mu.waiting[1:]
+				c.mu.waiting = slices.Delete(c.mu.waiting, idx, idx+1)
 				continue
 			}
 		}
-		out, size := c.deliverLocked(res, cand, r.reply, now, &pending)
+		pin := c.pinLocked(res, r, now)
+		if pin != "" {
+			c.mu.pin.lastPull = now
+		}
+		out, size := c.deliverLocked(res, cand, r.reply, now, &pending, pin)
 		res.out = append(res.out, out)
 		r.batch--
 		r.delivered++
@@ -170,7 +196,7 @@ func (c *consumer) pullLocked(res *stepResult, now int64) {
 			if r.batch == 0 && r.maxBytes > 0 && r.bytesLeft > 0 {
 				res.out = append(res.out, statusMsg(r.reply, 409, statusBatchCompleted, r.pendingHeaders()...))
 			}
-			c.mu.waiting = c.mu.waiting[1:]
+			c.mu.waiting = slices.Delete(c.mu.waiting, idx, idx+1)
 		}
 	}
 	c.finishWaitingLocked(res, now)
@@ -182,6 +208,8 @@ func (c *consumer) finishWaitingLocked(res *stepResult, now int64) {
 	kept := c.mu.waiting[:0]
 	for _, r := range c.mu.waiting {
 		switch {
+		case !c.js.broker.HasInterest(r.reply):
+			// the requester went away: dropped silently
 		case r.expires > 0 && r.expires <= now:
 			res.out = append(res.out, statusMsg(r.reply, 408, statusRequestTimeout, r.pendingHeaders()...))
 		case r.noWait:

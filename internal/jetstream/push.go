@@ -46,7 +46,7 @@ func (c *consumer) pushLocked(res *stepResult, now int64) {
 		if !counted {
 			pending, counted = c.numPendingLocked(), true
 		}
-		out, size := c.deliverLocked(res, cand, target, now, &pending)
+		out, size := c.deliverLocked(res, cand, target, now, &pending, "")
 		res.out = append(res.out, out)
 		c.mu.lastSend = now
 		if cfg.FlowControl {
