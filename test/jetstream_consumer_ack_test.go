@@ -214,3 +214,32 @@ func TestConsumerPendingDeleted(t *testing.T) {
 		t.Fatalf("after delete: ack pending %d floor %+v", ci.NumAckPending, ci.AckFloor)
 	}
 }
+
+// TestConsumerAckSampling: sample_freq 100% publishes one ack metric per ack.
+func TestConsumerAckSampling(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "SMP", Subjects: []string{"smp"}})
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "S", AckPolicy: jetstream.AckExplicitPolicy, SampleFrequency: "100%"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := nc.SubscribeSync("$JS.EVENT.METRIC.CONSUMER.ACK.SMP.S")
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "smp", 1)
+	if err := fetchOne(t, c).DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Type       string `json:"type"`
+		StreamSeq  uint64 `json:"stream_seq"`
+		Deliveries uint64 `json:"deliveries"`
+		AckTime    int64  `json:"ack_time"`
+	}
+	if err := json.Unmarshal(next(t, metrics).Data, &ev); err != nil || ev.Type != "io.nats.jetstream.metric.v1.consumer_ack" ||
+		ev.StreamSeq != 1 || ev.Deliveries != 1 || ev.AckTime <= 0 {
+		t.Fatalf("metric %+v %v", ev, err)
+	}
+}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/broker"
@@ -89,6 +92,9 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 		return // beyond what was delivered: ignored and not answered
 	}
 	c.mu.lastActive = now
+	if kind == ackAck || kind == ackNext {
+		c.sampleAckLocked(res, meta, now)
+	}
 	switch kind {
 	case ackAck:
 		c.ackLocked(res, seq, meta.ConsumerSeq)
@@ -165,4 +171,26 @@ func (c *consumer) termLocked(res *stepResult, meta jsapi.AckMeta, reason string
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgTerminatedT, c.st.name, c.name),
 		v: &jsapi.TerminatedAdvisory{TypedEvent: newEvent(jsapi.AdvisoryTerminatedType), Stream: c.st.name, Consumer: c.name,
 			ConsumerSeq: meta.ConsumerSeq, StreamSeq: meta.StreamSeq, Deliveries: meta.Delivered, Reason: reason, Domain: c.js.opts.Domain}})
+}
+
+// sampleAckLocked publishes the ack metric of sample_freq consumers
+// (JETSTREAM-MESSAGING.md §12): explicit acks of pending messages only,
+// every one at 100 % and more, a pseudo-random share below.
+func (c *consumer) sampleAckLocked(res *stepResult, meta jsapi.AckMeta, now int64) {
+	cfg := &c.mu.cfg
+	if cfg.AckPolicy != jsapi.AckExplicit || cfg.SampleFrequency == "" {
+		return
+	}
+	freq, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(cfg.SampleFrequency), "%"))
+	if err != nil || freq <= 0 || (freq < 100 && rand.IntN(100) >= freq) {
+		return
+	}
+	at, ok := c.mu.ack.DeliveredAt(meta.StreamSeq)
+	if !ok {
+		return
+	}
+	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.MetricConsumerAckT, c.st.name, c.name),
+		v: &jsapi.ConsumerAckMetric{TypedEvent: newEvent(jsapi.MetricConsumerAckType), Stream: c.st.name, Consumer: c.name,
+			ConsumerSeq: meta.ConsumerSeq, StreamSeq: meta.StreamSeq, AckTime: time.Duration(now - at),
+			Deliveries: meta.Delivered, Domain: c.js.opts.Domain}})
 }

@@ -26,6 +26,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	redeliver t=32s
 //	restore t=40s        (snapshot, then rebuild from it)
 //	pending seq=4        (IsPending)
+//	delivered-at seq=4   (DeliveredAt)
 //	state
 //
 // Times are offsets from zero. Run with -rewrite to accept new output.
@@ -153,6 +154,9 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 		return "restored\n"
 	case "pending":
 		return fmt.Sprintf("%v\n", s.IsPending(seq()))
+	case "delivered-at":
+		at, ok := s.DeliveredAt(seq())
+		return fmt.Sprintf("%v %v\n", time.Duration(at), ok)
 	case "state":
 		return stateString(s)
 	}

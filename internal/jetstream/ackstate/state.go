@@ -105,6 +105,15 @@ func (s *State) IsPending(seq uint64) bool {
 	return ok
 }
 
+// DeliveredAt returns when a pending message was last delivered.
+func (s *State) DeliveredAt(seq uint64) (int64, bool) {
+	p, ok := s.pending[seq]
+	if !ok {
+		return 0, false
+	}
+	return p.delivered, true
+}
+
 // NumParked counts messages parked after max_deliver.
 func (s *State) NumParked() int { return len(s.parked) }
 
