@@ -102,3 +102,30 @@ func TestConsumerInactiveThreshold(t *testing.T) {
 		t.Fatalf("idle consumer still there: %v", err)
 	}
 }
+
+// TestConsumerReset: CONSUMER.RESET restarts delivery at a sequence.
+func TestConsumerReset(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 5)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c.Fetch(4, jetstream.FetchMaxWait(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range batch.Messages() {
+	}
+	r := request(t, nc, "$JS.API.CONSUMER.RESET.S.C", `{"seq":2}`)
+	wantOK(t, r)
+	if m := fetchOne(t, c); meta(t, m).Sequence.Stream != 2 {
+		t.Fatalf("after reset got stream seq %d", meta(t, m).Sequence.Stream)
+	}
+	if _, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "N", AckPolicy: jetstream.AckExplicitPolicy, DeliverPolicy: jetstream.DeliverNewPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, request(t, nc, "$JS.API.CONSUMER.RESET.S.N", `{"seq":1}`), 10204, "invalid reset: not allowed")
+}

@@ -288,6 +288,7 @@ func (c *consumer) start() error {
 	var subs []*broker.Subscription
 	for _, p := range c.js.apiPrefixes() {
 		subs = append(subs, &broker.Subscription{Subject: p + ".CONSUMER.MSG.NEXT." + c.st.name + "." + c.name, Owner: nextSubscriber{c}})
+		subs = append(subs, &broker.Subscription{Subject: p + ".CONSUMER.RESET." + c.st.name + "." + c.name, Owner: resetSubscriber{c}})
 	}
 	if cfg.AckPolicy != jsapi.AckNone && cfg.AckPolicy != jsapi.AckFlowControl {
 		subs = append(subs, &broker.Subscription{Subject: jsapi.AckPrefix + c.st.name + "." + c.name + ".>", Owner: ackSubscriber{c}})

@@ -27,6 +27,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	restore t=40s        (snapshot, then rebuild from it)
 //	pending seq=4        (IsPending)
 //	delivered-at seq=4   (DeliveredAt)
+//	reset seq=9          (Reset: next delivery after 9)
 //	state
 //
 // Times are offsets from zero. Run with -rewrite to accept new output.
@@ -149,6 +150,9 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 			return "no events\n"
 		}
 		return strings.TrimPrefix(eventsString(evs), " ") + "\n"
+	case "reset":
+		s.Reset(seq())
+		return "reset\n"
 	case "restore":
 		*st = Restore(*cfg, s.Snapshot())
 		return "restored\n"

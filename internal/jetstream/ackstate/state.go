@@ -105,6 +105,16 @@ func (s *State) IsPending(seq uint64) bool {
 	return ok
 }
 
+// Reset forgets every pending, queued and parked message and makes the
+// next delivery start after stream sequence start (CONSUMER.RESET). The
+// consumer sequence keeps counting.
+func (s *State) Reset(start uint64) {
+	cfg := s.cfg
+	dseq := s.delivered.Consumer
+	*s = *New(cfg, start)
+	s.delivered.Consumer, s.ackFloor.Consumer = dseq, dseq
+}
+
 // DeliveredAt returns when a pending message was last delivered.
 func (s *State) DeliveredAt(seq uint64) (int64, bool) {
 	p, ok := s.pending[seq]
