@@ -243,3 +243,34 @@ func TestConsumerAckSampling(t *testing.T) {
 		t.Fatalf("metric %+v %v", ev, err)
 	}
 }
+
+// TestConsumerPurgeMovesConsumer: a purge past a consumer's position moves
+// its delivered and ack floor to the purge point (RETENTION.md §6.1).
+func TestConsumerPurgeMovesConsumer(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 10)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := c.Fetch(3, jetstream.FetchMaxWait(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range batch.Messages() {
+	}
+	if err := st.Purge(ctx(t), jetstream.WithPurgeSequence(6)); err != nil {
+		t.Fatal(err)
+	}
+	// The consumer applies the purge on its goroutine: the next pull comes after it.
+	m := fetchOne(t, c)
+	if seq := meta(t, m).Sequence; seq.Stream != 6 || seq.Consumer != 4 {
+		t.Fatalf("after purge delivered %+v", seq)
+	}
+	ci := consumerInfo(t, c)
+	if ci.AckFloor.Stream != 5 || ci.AckFloor.Consumer != 3 || ci.NumAckPending != 1 || ci.NumPending != 4 {
+		t.Fatalf("after purge: floor %+v ack pending %d pending %d", ci.AckFloor, ci.NumAckPending, ci.NumPending)
+	}
+}

@@ -35,6 +35,9 @@ type consumer struct {
 	// deliveredHW bounds the sequences the consumer may hold pending or
 	// parked, for the store's removal callback (noteRemoved).
 	deliveredHW atomic.Uint64
+	// purged is set by a purge; the next step moves the consumer up to the
+	// stream's new first sequence.
+	purged atomic.Bool
 	// rm queues sequences removed from the stream by limits or deletes; a
 	// leaf lock, taken under the store's lock.
 	rm struct {
@@ -606,8 +609,11 @@ func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string,
 
 // info builds the consumer's ConsumerInfo.
 func (c *consumer) info() *jsapi.ConsumerInfo {
+	res := &stepResult{}
+	defer res.send(c) // advisories of removals applied here
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.removedLocked(res) // report exact counts after deletes and purges
 	ack := c.mu.ack
 	d, f := ack.Delivered(), ack.AckFloor()
 	ci := &jsapi.ConsumerInfo{

@@ -136,7 +136,9 @@ func (c *consumer) requestLocked(res *stepResult, reply string, body []byte, now
 		}
 	}
 	c.mu.waiting = slices.Insert(c.mu.waiting, i, r)
-	// Serve it now, so a no_wait request sees exactly what is there.
+	// Serve it now, so a no_wait request sees exactly what is there, after
+	// any removals the goroutine has not applied yet.
+	c.removedLocked(res)
 	c.pullLocked(res, now)
 }
 

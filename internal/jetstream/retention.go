@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
@@ -138,6 +139,9 @@ func (s *consumerSet) noteRemoved(reason store.Reason, seq uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.m {
+		if reason == store.ReasonPurge && !c.purged.Swap(true) {
+			c.poke()
+		}
 		if seq > c.deliveredHW.Load() {
 			continue
 		}
@@ -160,6 +164,9 @@ func (c *consumer) removedLocked(res *stepResult) {
 	if limits {
 		reason = "Message deleted by stream limits"
 	}
+	if c.purged.Swap(false) {
+		defer c.skipPurgedLocked()
+	}
 	for _, seq := range seqs {
 		wasPending := c.mu.ack.IsPending(seq)
 		if c.mu.ack.Term(seq) == ackstate.Unknown {
@@ -172,4 +179,17 @@ func (c *consumer) removedLocked(res *stepResult) {
 					StreamSeq: seq, Reason: reason, Domain: c.js.opts.Domain}})
 		}
 	}
+}
+
+// skipPurgedLocked moves a consumer that has not reached the stream's new
+// first sequence after a purge up to it, as nats-server does.
+func (c *consumer) skipPurgedLocked() {
+	first := c.st.store.State().FirstSeq
+	if first == 0 || first-1 <= c.mu.ack.Delivered().Stream {
+		return
+	}
+	c.mu.ack.SkipTo(first - 1)
+	c.deliveredHW.Store(first - 1)
+	c.mu.lastAck = time.Now()
+	c.dirtyLocked()
 }

@@ -28,6 +28,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	pending seq=4        (IsPending)
 //	delivered-at seq=4   (DeliveredAt)
 //	reset seq=9          (Reset: next delivery after 9)
+//	skip seq=9           (SkipTo: a purge removed everything up to 9)
 //	state
 //
 // Times are offsets from zero. Run with -rewrite to accept new output.
@@ -150,6 +151,9 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 			return "no events\n"
 		}
 		return strings.TrimPrefix(eventsString(evs), " ") + "\n"
+	case "skip":
+		s.SkipTo(seq())
+		return "skipped\n"
 	case "reset":
 		s.Reset(seq())
 		return "reset\n"

@@ -115,6 +115,23 @@ func (s *State) Reset(start uint64) {
 	s.delivered.Consumer, s.ackFloor.Consumer = dseq, dseq
 }
 
+// SkipTo moves the next delivery past stream sequence seq, when a purge
+// removed everything up to it (RETENTION.md §6.1): pending and parked
+// messages at or below seq are forgotten and the ack floor follows. A
+// consumer already past seq is not moved.
+func (s *State) SkipTo(seq uint64) {
+	if seq <= s.delivered.Stream {
+		return
+	}
+	s.delivered.Stream = seq
+	for q, p := range s.pending {
+		p.gen++
+		delete(s.pending, q)
+	}
+	clear(s.parked)
+	s.advanceFloor()
+}
+
 // DeliveredAt returns when a pending message was last delivered.
 func (s *State) DeliveredAt(seq uint64) (int64, bool) {
 	p, ok := s.pending[seq]
