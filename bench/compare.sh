@@ -143,7 +143,7 @@ start_server() {
 	SERVER_PIDS+=("$SERVER_PID")
 	SERVER_PORT=
 	for _ in $(seq 100); do
-		SERVER_PORT=$(grep -Eo "$pattern" "$RUNDIR/server.log" | grep -Eo '[0-9]+$' | head -1 || true)
+		SERVER_PORT=$(grep -Eo "$pattern" "$RUNDIR/server.log" 2>/dev/null | grep -Eo '[0-9]+$' | head -1 || true)
 		[[ -n $SERVER_PORT ]] && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.05
