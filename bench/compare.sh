@@ -584,6 +584,10 @@ syncs_ps() {
 }
 per_sync() {
 	local v
+	if [[ $(derived "$1" "$2" cpu | median) == - ]]; then
+		echo - # no successful round with perf data
+		return
+	fi
 	v=$(derived "$1" "$2" perfsync | median)
 	if [[ $v == - ]]; then
 		echo "no fsync"
