@@ -19,6 +19,11 @@ import (
 // the CPU in the pub/sub benchmark: docs/benchmarks.md).
 const idleSpareBuffer = 1 << 20
 
+// A spare larger than this is never kept: a burst that far behind is rare,
+// and holding two such buffers per lagging connection costs more memory
+// than regrowing costs CPU.
+const maxSpareBuffer = 8 << 20
+
 // Conn is one client connection.
 type Conn struct {
 	id    uint64

@@ -57,7 +57,7 @@ func (c *Conn) flushOut() {
 			return
 		}
 		c.mu.Lock()
-		if cap(buf) <= c.opts.MaxPending {
+		if cap(buf) <= maxSpareBuffer {
 			c.mu.spare = buf[:0]
 		}
 		c.mu.Unlock()
