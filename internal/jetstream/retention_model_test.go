@@ -78,16 +78,24 @@ func TestRetentionModel(t *testing.T) {
 	if testing.Short() {
 		steps = 1000
 	}
-	for seed := 1; seed <= *modelSeeds; seed++ {
-		t.Run(fmt.Sprint(seed), func(t *testing.T) { runRetentionModel(t, uint64(seed), steps) })
+	for _, retention := range []string{"interest", "workqueue"} {
+		for seed := 1; seed <= *modelSeeds; seed++ {
+			t.Run(fmt.Sprintf("%s/%d", retention, seed), func(t *testing.T) {
+				runRetentionModel(t, retention, uint64(seed), steps)
+			})
+		}
 	}
 }
 
-func runRetentionModel(t *testing.T, seed uint64, steps int) {
+// The work-queue variant differs from interest retention in three ways
+// (RETENTION.md §4.2): messages are stored with no consumer, a deleted
+// consumer leaves its messages, and filters must not overlap.
+func runRetentionModel(t *testing.T, retention string, seed uint64, steps int) {
+	wq := retention == "workqueue"
 	rng := rand.New(rand.NewPCG(seed, 6538))
 	tj := newTestJS(t, nil)
 	tj.start(t)
-	tj.create(t, `{"name":"M","subjects":["m.*"],"storage":"memory","retention":"interest"}`)
+	tj.create(t, fmt.Sprintf(`{"name":"M","subjects":["m.*"],"storage":"memory","retention":%q}`, retention))
 	st := tj.lookup("M")
 	inbox := &collector{}
 	if err := tj.b.Subscribe(&broker.Subscription{Subject: "_M.>", Owner: inbox}); err != nil {
@@ -99,8 +107,29 @@ func runRetentionModel(t *testing.T, seed uint64, steps int) {
 	var lastSeq uint64
 	names := []string{"C0", "C1", "C2"}
 	filters := []string{"", "m.a", "m.b"}
+	if wq {
+		filters = []string{"m.a", "m.b", "m.c"}
+	}
 
+	var released []uint64 // work queue: sequences a consumer let go this step
 	settle := func() { // the model's removal rule
+		if wq {
+			for _, seq := range released {
+				subj, ok := subjects[seq]
+				if !ok {
+					continue
+				}
+				held := false
+				for _, mc := range model {
+					held = held || (mc.matches(subj) && mc.holds(seq))
+				}
+				if !held {
+					delete(subjects, seq)
+				}
+			}
+			released = released[:0]
+			return
+		}
 		for seq, subj := range subjects {
 			held := false
 			for _, mc := range model {
@@ -131,15 +160,27 @@ func runRetentionModel(t *testing.T, seed uint64, steps int) {
 			tj.b.Publish(nil, []byte(subj), nil, nil, []byte("x"))
 			lastSeq++
 			for _, c := range model {
-				if c.matches(subj) {
+				if c.matches(subj) || wq {
 					subjects[lastSeq] = subj
 				}
+			}
+			if wq && len(model) == 0 {
+				subjects[lastSeq] = subj
 			}
 		case op < 7: // create
 			if exists {
 				continue
 			}
 			f := filters[rng.IntN(len(filters))]
+			if wq {
+				taken := false
+				for _, c := range model {
+					taken = taken || c.filter == f
+				}
+				if taken {
+					continue
+				}
+			}
 			md := 1 + rng.IntN(3)
 			cfg := fmt.Sprintf(`{"stream_name":"M","config":{"durable_name":%q,"ack_policy":"explicit","ack_wait":%d,"max_deliver":%d,"filter_subject":%q}}`, name, ackWait, md, f)
 			var resp jsapi.ConsumerCreateResponse
@@ -163,7 +204,7 @@ func runRetentionModel(t *testing.T, seed uint64, steps int) {
 				fail("delete: %v", resp.Error)
 			}
 			delete(model, name)
-			if len(model) == 0 {
+			if len(model) == 0 && !wq {
 				clear(subjects)
 			}
 		case op < 12: // deliver one
@@ -209,6 +250,9 @@ func runRetentionModel(t *testing.T, seed uint64, steps int) {
 			kind := []string{"+ACK", "-NAK", "+TERM", "+ACK", "-NAK {\"delay\":500000000}"}[rng.IntN(5)]
 			tj.b.Publish(nil, []byte(mc.replies[seq]), nil, nil, []byte(kind))
 			mc.applyAck(seq, kind, now)
+			if kind == "+ACK" || kind == "+TERM" {
+				released = append(released, seq)
+			}
 		default: // time passes: every consumer's timers fire
 			tj.clock.Add(int64(rng.IntN(1500)) * int64(time.Millisecond))
 			now = tj.clock.Load()
