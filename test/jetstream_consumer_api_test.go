@@ -129,3 +129,33 @@ func TestConsumerReset(t *testing.T) {
 	}
 	wantAPIError(t, request(t, nc, "$JS.API.CONSUMER.RESET.S.N", `{"seq":1}`), 10204, "invalid reset: not allowed")
 }
+
+// TestConsumerPause: a paused consumer delivers nothing until pause_until,
+// then resumes by itself.
+func TestConsumerPause(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	publishN(t, js, "s.a", 1)
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := time.Now().Add(300 * time.Millisecond)
+	pr, err := js.PauseConsumer(ctx(t), "S", "C", until)
+	if err != nil || !pr.Paused {
+		t.Fatalf("pause: %+v %v", pr, err)
+	}
+	if ci := consumerInfo(t, c); !ci.Paused {
+		t.Fatal("info does not say paused")
+	}
+	// A request made while paused is served once the pause ends.
+	m, err := c.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if time.Now().Before(until) {
+		t.Fatal("delivered while paused")
+	}
+	_ = m.Ack()
+}

@@ -460,6 +460,9 @@ func (c *consumer) step(now int64) *stepResult {
 		c.pullLocked(res, now)
 	}
 	res.wakeAt(c.mu.ack.NextDeadline())
+	if c.paused() {
+		res.wakeAt(c.mu.cfg.PauseUntil.UnixNano()) // resume on time
+	}
 	if t := c.mu.cfg.InactiveThreshold; t > 0 {
 		if c.idleLocked() {
 			if now-c.mu.lastActive >= int64(t) {
