@@ -105,3 +105,40 @@ func TestConsumerPullStatuses(t *testing.T) {
 		t.Fatalf("after delete: %v", m.Header)
 	}
 }
+
+// TestConsumerBadInput: malformed pull requests get 400; acks for
+// sequences never delivered, malformed ack subjects and unknown payloads
+// change nothing.
+func TestConsumerBadInput(t *testing.T) {
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "S", Subjects: []string{"s.>"}})
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, desc, _, _ := pullStatus(t, nc, "C", `{"batch":`)
+	if status != "400" || len(desc) < len("Bad Request") || desc[:len("Bad Request")] != "Bad Request" {
+		t.Fatalf("bad JSON: %s %q", status, desc)
+	}
+	publishN(t, js, "s.a", 2)
+	m := fetchOne(t, c)
+	// An ack for a sequence beyond what was delivered is not answered.
+	if _, err := nc.Request("$JS.ACK.S.C.1.2.9.0.0", []byte("+ACK"), 300*time.Millisecond); err == nil {
+		t.Fatal("ack of an undelivered sequence was answered")
+	}
+	for _, p := range []string{"bogus", "+ACKX", "-NAK {bad", "+TERM"} {
+		_ = nc.Publish("$JS.ACK.S.C.x.y", []byte(p)) // malformed subject
+		_ = nc.Publish(m.Reply(), []byte("bogus"))
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	ci := consumerInfo(t, c)
+	if ci.NumAckPending != 1 || ci.AckFloor.Stream != 0 || ci.Delivered.Stream != 1 {
+		t.Fatalf("after bad acks: %+v %+v ack pending %d", ci.Delivered, ci.AckFloor, ci.NumAckPending)
+	}
+	if err := m.DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+}
