@@ -192,6 +192,9 @@ func TestConsumerWorkQueue(t *testing.T) {
 	wantAPIError(t, request(t, nc, "$JS.API.CONSUMER.CREATE.WQ.B", `{"stream_name":"WQ","config":{"ack_policy":"explicit","filter_subject":"wq.*"}}`), 10100, "")
 	wantAPIError(t, request(t, nc, "$JS.API.CONSUMER.CREATE.WQ.B", `{"stream_name":"WQ","config":{"ack_policy":"explicit"}}`), 10099, "")
 	wantAPIError(t, request(t, nc, "$JS.API.CONSUMER.CREATE.WQ.B", `{"stream_name":"WQ","config":{"ack_policy":"none","filter_subject":"wq.b"}}`), 10084, "")
+	wantOK(t, request(t, nc, "$JS.API.CONSUMER.CREATE.WQ.B", `{"stream_name":"WQ","config":{"durable_name":"B","ack_policy":"explicit","filter_subject":"wq.b"}}`))
+	// Moving B's filter onto A's subjects is refused too.
+	wantAPIError(t, request(t, nc, "$JS.API.CONSUMER.CREATE.WQ.B", `{"stream_name":"WQ","config":{"durable_name":"B","ack_policy":"explicit","filter_subject":"wq.a"}}`), 10100, "")
 	publishN(t, js, "wq.a", 2)
 	if err := fetchOne(t, c).DoubleAck(ctx(t)); err != nil {
 		t.Fatal(err)

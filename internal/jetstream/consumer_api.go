@@ -169,7 +169,7 @@ func (js *JetStream) addConsumer(payload []byte, streamName, name, filter string
 		return nil, jsapi.NewError(jsapi.JSMaximumConsumersLimitErr)
 	}
 	if scfg.Retention == jsapi.WorkQueuePolicy {
-		if e := checkWorkQueueFilters(st, &cfg); e != nil {
+		if e := checkWorkQueueFilters(st, &cfg, ""); e != nil {
 			return nil, e
 		}
 	}
@@ -214,9 +214,12 @@ func setConsumerServerMetadata(cfg *jsapi.ConsumerConfig) {
 }
 
 // checkWorkQueueFilters enforces one consumer per subject on a work queue.
-func checkWorkQueueFilters(st *stream, cfg *jsapi.ConsumerConfig) *jsapi.ApiError {
+func checkWorkQueueFilters(st *stream, cfg *jsapi.ConsumerConfig, self string) *jsapi.ApiError {
 	mine := filtersOf(cfg)
 	for _, o := range st.cons.list() {
+		if o.name == self {
+			continue
+		}
 		theirs := *o.filters.Load()
 		if len(mine) == 0 || len(theirs) == 0 {
 			return jsapi.NewError(jsapi.JSConsumerWQMultipleUnfilteredErr)
@@ -247,6 +250,11 @@ func (js *JetStream) updateConsumer(c *consumer, cfg jsapi.ConsumerConfig, actio
 	}
 	if e := checkConsumerUpdate(&old, &cfg); e != nil {
 		return nil, e
+	}
+	if c.st.config().Retention == jsapi.WorkQueuePolicy && !slices.Equal(filtersOf(&old), filtersOf(&cfg)) {
+		if e := checkWorkQueueFilters(c.st, &cfg, c.name); e != nil {
+			return nil, e
+		}
 	}
 	if old.DeliverSubject != cfg.DeliverSubject && js.broker.HasInterest(old.DeliverSubject) {
 		return nil, jsapi.NewError(jsapi.JSConsumerNameExistErr)
