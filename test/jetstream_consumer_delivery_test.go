@@ -328,3 +328,41 @@ func TestConsumerAckNext(t *testing.T) {
 		t.Fatalf("after +NXT: floor %+v ack pending %d", ci.AckFloor, ci.NumAckPending)
 	}
 }
+
+// TestConsumerReplayOriginal: replay_policy original spaces deliveries as
+// the messages were published.
+func TestConsumerReplayOriginal(t *testing.T) {
+	s := jsServer(t)
+	nc := connect(t, s)
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "R", Subjects: []string{"r"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish("r", []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for time.Since(start) < 300*time.Millisecond { // the gap to replay; not waiting for a condition
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := js.Publish("r", []byte("2")); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := js.SubscribeSync("r", nats.ReplayOriginal(), nats.AckNone())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sub.NextMsg(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	first := time.Now()
+	if _, err := sub.NextMsg(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if gap := time.Since(first); gap < 200*time.Millisecond {
+		t.Fatalf("second message after %v, want about 300ms", gap)
+	}
+}

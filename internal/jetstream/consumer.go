@@ -74,6 +74,9 @@ type consumer struct {
 		// syncReplies are ack-sync replies sent once the ack is durable.
 		syncReplies []string
 		pin         pinState   // pinned_client priority policy
+		// replay_policy original: stored time and send time of the last
+		// new message, and when the next one is due (0: not waiting).
+		replayMsg, replaySent, replayDue int64
 		pendingAdv  []advisory // raised outside a step, sent by the next one
 	}
 }
@@ -460,6 +463,7 @@ func (c *consumer) step(now int64) *stepResult {
 		c.pullLocked(res, now)
 	}
 	res.wakeAt(c.mu.ack.NextDeadline())
+	res.wakeAt(c.mu.replayDue)
 	if c.paused() {
 		res.wakeAt(c.mu.cfg.PauseUntil.UnixNano()) // resume on time
 	}
@@ -551,6 +555,13 @@ func (c *consumer) nextLocked() (candidate, bool) {
 	if best == nil {
 		return candidate{}, false
 	}
+	if cfg.ReplayPolicy == jsapi.ReplayOriginal && c.mu.replaySent != 0 {
+		// Space new messages as they were published.
+		if due := c.mu.replaySent + (best.Time - c.mu.replayMsg); due > c.js.now() {
+			c.mu.replayDue = due
+			return candidate{}, false
+		}
+	}
 	return candidate{msg: best}, true
 }
 
@@ -585,6 +596,9 @@ func (c *consumer) numPendingLocked() uint64 {
 // deliverLocked records the delivery of cand and builds the message.
 func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string, now int64, pending *uint64, pinID string) (outMsg, int) {
 	m := cand.msg
+	if !cand.redel {
+		c.mu.replayMsg, c.mu.replaySent, c.mu.replayDue = m.Time, now, 0
+	}
 	dseq, count := c.mu.ack.Deliver(m.Seq, now)
 	c.deliveredHW.Store(c.mu.ack.Delivered().Stream)
 	if !cand.redel && *pending > 0 {
