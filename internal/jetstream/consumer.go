@@ -73,11 +73,11 @@ type consumer struct {
 		closed     bool
 		// syncReplies are ack-sync replies sent once the ack is durable.
 		syncReplies []string
-		pin         pinState   // pinned_client priority policy
+		pin         pinState // pinned_client priority policy
 		// replay_policy original: stored time and send time of the last
 		// new message, and when the next one is due (0: not waiting).
 		replayMsg, replaySent, replayDue int64
-		pendingAdv  []advisory // raised outside a step, sent by the next one
+		pendingAdv                       []advisory // raised outside a step, sent by the next one
 	}
 }
 
