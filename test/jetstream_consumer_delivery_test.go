@@ -366,3 +366,37 @@ func TestConsumerReplayOriginal(t *testing.T) {
 		t.Fatalf("second message after %v, want about 300ms", gap)
 	}
 }
+
+// TestConsumerRateLimit: rate_limit_bps slows a push consumer down once
+// its burst (2 MiB on both servers) is spent.
+func TestConsumerRateLimit(t *testing.T) {
+	s := jsServer(t)
+	nc := connect(t, s)
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "RL", Subjects: []string{"rl"}}); err != nil {
+		t.Fatal(err)
+	}
+	payload := make([]byte, 100*1024)
+	const n = 30 // 3 MB: 2 MiB burst, then about 1 s at 8 Mbit/s
+	for range n {
+		if _, err := js.Publish("rl", payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	sub, err := js.SubscribeSync("rl", nats.RateLimit(8_000_000), nats.AckNone())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if _, err := sub.NextMsg(5 * time.Second); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if d := time.Since(start); d < 500*time.Millisecond {
+		t.Fatalf("3 MB at 8 Mbit/s took %v", d)
+	}
+}

@@ -21,6 +21,30 @@ type pushState struct {
 	fcBytes   int    // bytes delivered since the last flow-control request
 	fcPending string // reply subject of the unanswered request; "" if none
 	fcSerial  uint64
+	// rate_limit_bps token bucket, in bytes; rateAt is its last refill.
+	rateTokens float64
+	rateAt     int64
+}
+
+// rateBurst is the bucket size: twice the default max payload, as nats-server.
+const rateBurst = 2 << 20
+
+// rateWaitLocked refills the bucket and reports how long a delivery of
+// size bytes must wait (0: it may go now, and the tokens are taken).
+func (ps *pushState) rateWait(bps uint64, size int, now int64) int64 {
+	perNano := float64(bps) / 8 / 1e9
+	if ps.rateAt == 0 {
+		ps.rateTokens = rateBurst
+	} else {
+		ps.rateTokens = min(rateBurst, ps.rateTokens+float64(now-ps.rateAt)*perNano)
+	}
+	ps.rateAt = now
+	need := float64(min(size, rateBurst))
+	if ps.rateTokens < need {
+		return int64((need-ps.rateTokens)/perNano) + 1
+	}
+	ps.rateTokens -= need
+	return 0
 }
 
 // pushLocked delivers to the deliver subject while someone listens.
@@ -42,6 +66,13 @@ func (c *consumer) pushLocked(res *stepResult, now int64) {
 		cand, ok := c.nextLocked()
 		if !ok {
 			break
+		}
+		if cfg.RateLimit > 0 {
+			m := cand.msg
+			if wait := ps.rateWait(cfg.RateLimit, len(m.Subject)+len(m.Header)+len(m.Data), now); wait > 0 {
+				res.wakeAt(now + wait)
+				break
+			}
 		}
 		if !counted {
 			pending, counted = c.numPendingLocked(), true
