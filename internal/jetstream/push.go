@@ -29,7 +29,7 @@ type pushState struct {
 // rateBurst is the bucket size: twice the default max payload, as nats-server.
 const rateBurst = 2 << 20
 
-// rateWaitLocked refills the bucket and reports how long a delivery of
+// rateWait refills the bucket and reports how long a delivery of
 // size bytes must wait (0: it may go now, and the tokens are taken).
 func (ps *pushState) rateWait(bps uint64, size int, now int64) int64 {
 	perNano := float64(bps) / 8 / 1e9
