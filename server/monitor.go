@@ -159,7 +159,11 @@ func (m jsMonitor) Snapshot() *monitor.JetStreamSnapshot {
 	}
 	acc := monitor.AccountSnapshot{Name: monitor.GlobalAccount, Stats: stats}
 	for _, ss := range st.Streams {
-		acc.Streams = append(acc.Streams, monitor.StreamSnapshot{Info: *ss.Info, Removed: ss.Removed})
+		snap := monitor.StreamSnapshot{Info: *ss.Info, Removed: ss.Removed}
+		for _, ci := range ss.Consumers {
+			snap.Consumers = append(snap.Consumers, monitor.ConsumerSnapshot{Info: *ci, Parked: uint64(ci.NumParked)})
+		}
+		acc.Streams = append(acc.Streams, snap)
 	}
 	return &monitor.JetStreamSnapshot{
 		Config: monitor.JetStreamConfig{

@@ -86,6 +86,23 @@ func TestMonitorJetStreamRemovals(t *testing.T) {
 		t.Fatalf("removed %v, stored %d", removed, st.State.Msgs)
 	}
 
+	// A consumer that NAKs its only delivery parks the message (max_deliver 1).
+	cons, err := str.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: "audit", MaxDeliver: 1, AckPolicy: jetstream.AckExplicitPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := msg.NakWithDelay(0); err != nil {
+		t.Fatal(err)
+	}
+	ci, err := cons.Info(ctx) // the NAK has been applied once info answers
+	if err != nil || ci.NumAckPending != 0 {
+		t.Fatalf("consumer info %+v, %v", ci, err)
+	}
+
 	code, _, body := fetch(t, s, "/metrics")
 	if code != http.StatusOK {
 		t.Fatalf("/metrics: %d", code)
@@ -93,6 +110,9 @@ func TestMonitorJetStreamRemovals(t *testing.T) {
 	for _, want := range []string{
 		`holdfast_stream_messages{account="$G",stream="ORDERS"} 7`,
 		`holdfast_stream_removed_messages_total{account="$G",reason="max_per_subject",stream="ORDERS"} 24`,
+		`holdfast_stream_consumers{account="$G",stream="ORDERS"} 1`,
+		`holdfast_consumer_parked_messages{account="$G",consumer="audit",stream="ORDERS"} 1`,
+		`holdfast_consumer_pending_messages{account="$G",consumer="audit",stream="ORDERS"} 6`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)

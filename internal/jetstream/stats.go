@@ -35,10 +35,11 @@ type Stats struct {
 	Streams                       []StreamStats
 }
 
-// StreamStats is one stream's info and its removals by reason.
+// StreamStats is one stream's info, its consumers and its removals by reason.
 type StreamStats struct {
-	Info    *jsapi.StreamInfo
-	Removed map[string]uint64
+	Info      *jsapi.StreamInfo
+	Consumers []*jsapi.ConsumerInfo
+	Removed   map[string]uint64
 }
 
 // Stats returns a snapshot of every stream. It takes each stream's state
@@ -55,7 +56,11 @@ func (js *JetStream) Stats() Stats {
 			st.Store += si.State.Bytes
 			st.ReservedStore += uint64(max(cfg.MaxBytes, 0))
 		}
-		st.Streams = append(st.Streams, StreamStats{Info: si, Removed: s.removed.byName()})
+		ss := StreamStats{Info: si, Removed: s.removed.byName()}
+		for _, c := range s.cons.list() {
+			ss.Consumers = append(ss.Consumers, c.info())
+		}
+		st.Streams = append(st.Streams, ss)
 	}
 	return st
 }
