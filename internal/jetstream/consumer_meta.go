@@ -1,10 +1,6 @@
 package jetstream
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -30,60 +26,13 @@ func consumerDir(streamDir, name string) string {
 }
 
 // writeConsumerMeta durably replaces a durable consumer's meta file.
-func writeConsumerMeta(dir string, m consumerMetaFile) error {
-	body, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(body)
-	data, err := json.Marshal(metaEnvelope{Checksum: hex.EncodeToString(sum[:]), Meta: body})
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return err
-	}
-	tmp := filepath.Join(dir, metaFile+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o640)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return fmt.Errorf("jetstream: write %s: %w", tmp, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("jetstream: sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(dir, metaFile)); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
+func writeConsumerMeta(dir string, m consumerMetaFile) error { return writeMetaFile(dir, m) }
 
+// readConsumerMeta loads and verifies a durable consumer's meta file.
 func readConsumerMeta(dir string) (consumerMetaFile, error) {
 	var m consumerMetaFile
-	path := filepath.Join(dir, metaFile)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return m, err
-	}
-	var env metaEnvelope
-	if err := json.Unmarshal(data, &env); err != nil {
-		return m, fmt.Errorf("%w: %s: %v", ErrMetaCorrupt, path, err)
-	}
-	sum := sha256.Sum256(env.Meta)
-	if hex.EncodeToString(sum[:]) != env.Checksum {
-		return m, fmt.Errorf("%w: %s: checksum mismatch", ErrMetaCorrupt, path)
-	}
-	if err := json.Unmarshal(env.Meta, &m); err != nil {
-		return m, fmt.Errorf("%w: %s: %v", ErrMetaCorrupt, path, err)
-	}
-	return m, nil
+	err := readMetaFile(dir, &m)
+	return m, err
 }
 
 // recoverConsumers starts the durable consumers found in a recovered

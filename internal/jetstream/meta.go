@@ -36,9 +36,20 @@ type metaEnvelope struct {
 	Meta     json.RawMessage `json:"meta"`
 }
 
-// writeMeta durably replaces the meta file in dir.
-func writeMeta(dir string, m streamMeta) error {
-	body, err := json.Marshal(m)
+// writeMeta durably replaces the stream meta file in dir.
+func writeMeta(dir string, m streamMeta) error { return writeMetaFile(dir, m) }
+
+// readMeta loads and verifies the stream meta file in dir.
+func readMeta(dir string) (streamMeta, error) {
+	var m streamMeta
+	err := readMetaFile(dir, &m)
+	return m, err
+}
+
+// writeMetaFile durably replaces dir's meta file with v in the checksummed
+// envelope: write a temporary file, fsync, rename, fsync the directory.
+func writeMetaFile(dir string, v any) error {
+	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -84,24 +95,23 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// readMeta loads and verifies the meta file in dir.
-func readMeta(dir string) (streamMeta, error) {
-	var m streamMeta
+// readMetaFile loads dir's meta file into v after verifying its checksum.
+func readMetaFile(dir string, v any) error {
 	path := filepath.Join(dir, metaFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return m, err
+		return err
 	}
 	var env metaEnvelope
 	if err := json.Unmarshal(data, &env); err != nil {
-		return m, fmt.Errorf("%w: %s: %v", ErrMetaCorrupt, path, err)
+		return fmt.Errorf("%w: %s: %v", ErrMetaCorrupt, path, err)
 	}
 	sum := sha256.Sum256(env.Meta)
 	if hex.EncodeToString(sum[:]) != env.Checksum {
-		return m, fmt.Errorf("%w: %s: checksum mismatch", ErrMetaCorrupt, path)
+		return fmt.Errorf("%w: %s: checksum mismatch", ErrMetaCorrupt, path)
 	}
-	if err := json.Unmarshal(env.Meta, &m); err != nil {
-		return m, fmt.Errorf("%w: %s: %v", ErrMetaCorrupt, path, err)
+	if err := json.Unmarshal(env.Meta, v); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrMetaCorrupt, path, err)
 	}
-	return m, nil
+	return nil
 }
