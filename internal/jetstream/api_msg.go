@@ -49,17 +49,9 @@ func (js *JetStream) apiStreamPurge(r *apiRequest, name string) any {
 
 func (js *JetStream) apiMsgGet(r *apiRequest, name string) any {
 	resp := &jsapi.MsgGetResponse{ApiResponse: jsapi.ApiResponse{Type: jsapi.MsgGetResponseType}}
-	st := js.lookup(name)
-	if st == nil {
-		resp.Error = jsapi.NewError(jsapi.JSStreamNotFoundErr)
-		return resp
-	}
-	if len(bytes.TrimSpace(r.payload)) == 0 {
-		resp.Error = jsapi.NewError(jsapi.JSBadRequestErr)
-		return resp
-	}
 	var req jsapi.MsgGetRequest
-	if e := jsapi.Decode(r.payload, &req); e != nil {
+	st, e := js.streamAndBody(r, name, &req)
+	if e != nil {
 		resp.Error = e
 		return resp
 	}
@@ -138,17 +130,9 @@ func (st *stream) seqAtTime(t time.Time) uint64 {
 
 func (js *JetStream) apiMsgDelete(r *apiRequest, name string) any {
 	resp := &jsapi.MsgDeleteResponse{ApiResponse: jsapi.ApiResponse{Type: jsapi.MsgDeleteResponseType}}
-	st := js.lookup(name)
-	if st == nil {
-		resp.Error = jsapi.NewError(jsapi.JSStreamNotFoundErr)
-		return resp
-	}
-	if len(bytes.TrimSpace(r.payload)) == 0 {
-		resp.Error = jsapi.NewError(jsapi.JSBadRequestErr)
-		return resp
-	}
 	var req jsapi.MsgDeleteRequest
-	if e := jsapi.Decode(r.payload, &req); e != nil {
+	st, e := js.streamAndBody(r, name, &req)
+	if e != nil {
 		resp.Error = e
 		return resp
 	}
@@ -188,4 +172,20 @@ func checkDeleteSeq(st *stream, storage jsapi.StorageType, seq uint64) *jsapi.Ap
 		return jsapi.NewError(jsapi.JSStreamMsgDeleteFailedF, "err", "stream store EOF")
 	}
 	return nil
+}
+
+// streamAndBody finds the named stream and decodes the request's required
+// JSON body into req, with the errors nats-server gives for each failure.
+func (js *JetStream) streamAndBody(r *apiRequest, name string, req any) (*stream, *jsapi.ApiError) {
+	st := js.lookup(name)
+	if st == nil {
+		return nil, jsapi.NewError(jsapi.JSStreamNotFoundErr)
+	}
+	if len(bytes.TrimSpace(r.payload)) == 0 {
+		return nil, jsapi.NewError(jsapi.JSBadRequestErr)
+	}
+	if e := jsapi.Decode(r.payload, req); e != nil {
+		return nil, e
+	}
+	return st, nil
 }
