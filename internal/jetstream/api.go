@@ -130,6 +130,10 @@ func route(rest string) (ep endpoint, name string, ok bool) {
 }
 
 func (js *JetStream) serveAPI(r *apiRequest) {
+	if rest, ok := strings.CutPrefix(r.subject, hfAPIPrefix+"."); ok {
+		js.serveHF(r, rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(r.subject, jsapi.APIPrefix+".")
 	if !ok && js.opts.Domain != "" {
 		rest, ok = strings.CutPrefix(r.subject, js.domainPrefix()+".")

@@ -179,6 +179,7 @@ func (js *JetStream) apiSubjects() []string {
 	if d := js.opts.Domain; d != "" {
 		subs = append(subs, fmt.Sprintf(jsapi.APIDomainPrefixT, d)+".$KV.>")
 	}
+	subs = append(subs, hfAPISubjects()...)
 	return subs
 }
 
