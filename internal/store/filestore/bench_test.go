@@ -41,30 +41,39 @@ var benchSubjects = func() []string {
 	return out
 }()
 
-// BenchmarkAppendDurable appends 128-byte messages with SyncInterval 0 (every
-// append acknowledged after the fdatasync covering it), keeping a fixed
-// number of appends in flight.
+// BenchmarkAppendDurable appends 128-byte and 4 KiB messages with
+// SyncInterval 0 (every append acknowledged after the fdatasync covering it),
+// keeping a fixed number of appends in flight.
 func BenchmarkAppendDurable(b *testing.B) {
-	data := make([]byte, 128)
-	for _, inflight := range []int{1, 8, 64, 500} {
-		b.Run(fmt.Sprintf("inflight=%d", inflight), func(b *testing.B) {
-			s := benchStore(b, store.Config{})
-			sem := make(slot, inflight)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				sem <- struct{}{}
-				if _, err := s.Append(benchSubjects[i%len(benchSubjects)], nil, data, int64(i), 0, sem); err != nil {
-					b.Fatal(err)
-				}
-				i++
+	for _, size := range []int{128, 4096} {
+		for _, inflight := range []int{1, 8, 64, 500} {
+			name := fmt.Sprintf("inflight=%d", inflight)
+			if size != 128 {
+				name = fmt.Sprintf("size=%d/%s", size, name)
 			}
-			for range inflight {
-				sem <- struct{}{}
-			}
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-		})
+			benchAppendDurable(b, name, make([]byte, size), inflight)
+		}
 	}
+}
+
+func benchAppendDurable(b *testing.B, name string, data []byte, inflight int) {
+	b.Run(name, func(b *testing.B) {
+		s := benchStore(b, store.Config{})
+		sem := make(slot, inflight)
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			sem <- struct{}{}
+			if _, err := s.Append(benchSubjects[i%len(benchSubjects)], nil, data, int64(i), 0, sem); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+		for range inflight {
+			sem <- struct{}{}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
 }
 
 // BenchmarkAppendInterval appends with SyncInterval 2m (acknowledged after the
