@@ -191,7 +191,13 @@ func (st *stream) directBatch(reply string, req *jsapi.MsgGetRequest) {
 			}
 			break
 		}
-		pending = st.store.FilteredState(req.NextFor, m.Seq+1).Msgs
+		// Count what is left once, then count down: each next message is the
+		// next match, so recounting per message made a batch O(n^2).
+		if sent == 0 {
+			pending = st.store.FilteredState(req.NextFor, m.Seq+1).Msgs
+		} else if pending > 0 {
+			pending--
+		}
 		st.sendDirect(reply, m, req.NoHeaders, []directField{
 			{jsapi.NumPendingHeader, strconv.FormatUint(pending, 10)},
 			{jsapi.LastSequenceHeader, strconv.FormatUint(last, 10)},
