@@ -47,7 +47,7 @@ func wantParked(t *testing.T, nc *nats.Conn, want ...uint64) {
 
 // TestConsumerParkedAPI: $HF.API.CONSUMER.PARKED lists the messages a
 // consumer parked at max_deliver (issue 7), drops them once acked, and keeps
-// them across a restart.
+// them across a restart; a TERM after the restart drops one.
 func TestConsumerParkedAPI(t *testing.T) {
 	if servertest.External() {
 		t.Skip("$HF.API is holdfast only")
@@ -87,10 +87,26 @@ func TestConsumerParkedAPI(t *testing.T) {
 
 	nc.Close()
 	s = s.Restart()
-	nc, _ = jsConnect(t, s)
+	nc, js = jsConnect(t, s)
 	wantParked(t, nc, 2)
 	if p := parkedList(t, nc, "PK", "C", `{"offset":1}`); p.Total != 1 || len(p.Parked) != 0 {
 		t.Fatalf("offset past the end: %s", p.raw)
+	}
+
+	// +TERM releases a parked message too (docs/retention.md).
+	if err := nc.Publish(msgs[1].Reply(), []byte("+TERM")); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	wantParked(t, nc)
+	st, err = js.Stream(ctx(t), "PK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, st); n != 0 {
+		t.Fatalf("after ack and TERM: %d messages", n)
 	}
 }
 
