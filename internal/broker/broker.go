@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -138,7 +139,12 @@ func (b *Broker) Publish(origin Subscriber, subj, reply, hdr, payload []byte) in
 	size := uint64(len(hdr) + len(payload))
 	b.inMsgs.Add(1)
 	b.inBytes.Add(size)
-	res := b.index.MatchBytes(subj)
+	var res *subject.Result[*Subscription]
+	if oneOff(subj) {
+		res = b.index.MatchBytesUncached(subj)
+	} else {
+		res = b.index.MatchBytes(subj)
+	}
 	n := 0
 	for _, sub := range res.Plain {
 		if b.deliver(origin, sub, subj, reply, hdr, payload) {
@@ -156,6 +162,18 @@ func (b *Broker) Publish(origin Subscriber, subj, reply, hdr, payload []byte) in
 	}
 	return n
 }
+
+// oneOff reports subjects that are published to once: request inboxes (each
+// PubAck and reply goes to a fresh one) and JetStream ack subjects (one per
+// delivered message). Caching their match results would only evict hot ones.
+func oneOff(subj []byte) bool {
+	return bytes.HasPrefix(subj, inboxPrefix) || bytes.HasPrefix(subj, ackPrefix)
+}
+
+var (
+	inboxPrefix = []byte("_INBOX.")
+	ackPrefix   = []byte("$JS.ACK.")
+)
 
 // deliverQueue hands the message to one member of a queue group, starting at a
 // random member and moving on past members that cannot take it.

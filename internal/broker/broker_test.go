@@ -107,3 +107,27 @@ func TestWaitForInterest(t *testing.T) {
 		t.Fatalf("cancelled wait: %v", err)
 	}
 }
+
+// TestOneOffSubjectsNotCached: inbox replies and ack subjects are matched
+// without filling the match cache, and still delivered.
+func TestOneOffSubjectsNotCached(t *testing.T) {
+	b := New(Options{})
+	r := &recorder{}
+	inbox := subscribe(t, b, r, "_INBOX.req.*", "")
+	acks := subscribe(t, b, r, "$JS.ACK.S.C.>", "")
+	hot := subscribe(t, b, r, "orders.new", "")
+	for i := range 50 {
+		b.Publish(nil, []byte("_INBOX.req."+string(rune('a'+i%26))+"x"), nil, nil, nil)
+		b.Publish(nil, []byte("$JS.ACK.S.C.1.2.3.4.5"), nil, nil, nil)
+	}
+	if n := b.IndexStats().Cached; n != 0 {
+		t.Fatalf("%d one-off subjects cached", n)
+	}
+	b.Publish(nil, []byte("orders.new"), nil, nil, nil)
+	if n := b.IndexStats().Cached; n != 1 {
+		t.Fatalf("ordinary subject not cached: %d entries", n)
+	}
+	if len(r.got[inbox]) != 50 || len(r.got[acks]) != 50 || len(r.got[hot]) != 1 {
+		t.Fatalf("deliveries %d %d %d", len(r.got[inbox]), len(r.got[acks]), len(r.got[hot]))
+	}
+}

@@ -133,7 +133,7 @@ func (x *Index[T]) Match(subject string) *Result[T] {
 		x.hits.Add(1)
 		return r
 	}
-	return x.matchSlow(subject)
+	return x.matchSlow(subject, true)
 }
 
 // MatchBytes is Match for a subject in a byte slice, as the protocol parser
@@ -144,10 +144,18 @@ func (x *Index[T]) MatchBytes(subject []byte) *Result[T] {
 		x.hits.Add(1)
 		return r
 	}
-	return x.matchSlow(string(subject))
+	return x.matchSlow(string(subject), true)
 }
 
-func (x *Index[T]) matchSlow(subject string) *Result[T] {
+// MatchBytesUncached is MatchBytes for a subject that is published once, such
+// as a reply inbox or an ack subject: it neither looks in the cache nor fills
+// it, so one-off subjects do not evict the results of hot ones.
+func (x *Index[T]) MatchBytesUncached(subject []byte) *Result[T] {
+	x.matches.Add(1)
+	return x.matchSlow(string(subject), false)
+}
+
+func (x *Index[T]) matchSlow(subject string, cache bool) *Result[T] {
 	if !wellFormed(subject) {
 		return x.empty
 	}
@@ -157,6 +165,9 @@ func (x *Index[T]) matchSlow(subject string) *Result[T] {
 	r := x.empty
 	if nodes := collectLocked(&x.mu.root, subject, buf[:0]); len(nodes) > 0 {
 		r = newResult(nodes)
+	}
+	if !cache {
+		return r
 	}
 	// Still under the read lock: see the staleness note on cache.
 	if x.testHookPut != nil {

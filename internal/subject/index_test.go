@@ -521,3 +521,23 @@ func TestIndexAllStops(t *testing.T) {
 		t.Errorf("calls = %d, Count() = %d; want 3, 13", calls, x.Count())
 	}
 }
+
+func TestIndexMatchUncached(t *testing.T) {
+	x := NewIndex[int]()
+	for i, f := range []string{"_INBOX.*", "_INBOX.>", "a.b"} {
+		if err := x.Insert(f, "", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := x.MatchBytesUncached([]byte("_INBOX.abc"))
+	if canon(got) != canon(x.Match("_INBOX.abc")) || got.Len() != 2 {
+		t.Fatalf("uncached %s, cached %s", canon(got), canon(x.Match("_INBOX.abc")))
+	}
+	before := x.Stats().Cached
+	for i := range 100 {
+		x.MatchBytesUncached(fmt.Appendf(nil, "_INBOX.%d", i))
+	}
+	if after := x.Stats().Cached; after != before {
+		t.Fatalf("uncached matches changed the cache from %d to %d entries", before, after)
+	}
+}
