@@ -34,14 +34,18 @@ func (st *stream) anyConsumerWants(subj string) bool {
 	return false
 }
 
-// held reports whether a consumer other than except holds seq on subj.
+// held reports whether a consumer other than except holds seq on subj. A
+// parked message is held whatever the consumer's filter is now: parked state
+// survives config updates (issue 6), so a filter that stopped matching the
+// message does not release it; ack, TERM or deleting the consumer does.
 func (st *stream) held(seq uint64, subj string, except *consumer) bool {
 	for _, c := range st.cons.list() {
-		if c == except || !c.matches(subj) {
+		if c == except {
 			continue
 		}
+		matches := c.matches(subj)
 		c.mu.Lock()
-		h := !c.mu.closed && c.mu.ack.Holds(seq)
+		h := !c.mu.closed && ((matches && c.mu.ack.Holds(seq)) || c.mu.ack.IsParked(seq))
 		c.mu.Unlock()
 		if h {
 			return true

@@ -105,6 +105,12 @@ func (s *State) IsPending(seq uint64) bool {
 	return ok
 }
 
+// IsParked reports whether seq is parked after max_deliver.
+func (s *State) IsParked(seq uint64) bool {
+	_, ok := s.parked[seq]
+	return ok
+}
+
 // Reset forgets every pending, queued and parked message and makes the
 // next delivery start after stream sequence start (CONSUMER.RESET). The
 // consumer sequence keeps counting.

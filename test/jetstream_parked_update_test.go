@@ -1,0 +1,62 @@
+package test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast-mq/holdfast/internal/servertest"
+)
+
+// TestConsumerParkedSurvivesFilterUpdate: a parked message keeps its
+// consumer's interest after that consumer's filter changes so that it no
+// longer matches the message (issue 6: parked state survives consumer config
+// updates). Another consumer's ack must not remove it; deleting the consumer
+// that parked it does.
+func TestConsumerParkedSurvivesFilterUpdate(t *testing.T) {
+	if servertest.External() {
+		t.Skip("parked messages holding interest is holdfast's rule (docs/retention.md)")
+	}
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "PK", Subjects: []string{"pk.>"}, Retention: jetstream.InterestPolicy})
+	parker, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		MaxDeliver: 1, AckWait: time.Minute, FilterSubject: "pk.a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "D", AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: time.Minute, FilterSubject: "pk.>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "pk.a", 1)
+	if err := fetchOne(t, parker).Nak(); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	wantParked(t, nc, 1)
+
+	// The parking consumer now wants only pk.b.
+	if _, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		MaxDeliver: 1, AckWait: time.Minute, FilterSubject: "pk.b"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fetchOne(t, other).DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, st); n != 1 {
+		t.Fatalf("after the other consumer's ack: %d messages, want the parked one kept", n)
+	}
+	wantParked(t, nc, 1)
+
+	if err := st.DeleteConsumer(ctx(t), "C"); err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, st); n != 0 {
+		t.Fatalf("after deleting the parking consumer: %d messages", n)
+	}
+}
