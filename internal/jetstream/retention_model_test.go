@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
@@ -57,6 +58,7 @@ type modelConsumer struct {
 
 type modelPending struct {
 	count    int
+	at       int64 // when it was last delivered
 	deadline int64
 	queued   bool
 }
@@ -95,7 +97,9 @@ func runRetentionModel(t *testing.T, retention string, seed uint64, steps int) {
 	rng := rand.New(rand.NewPCG(seed, 6538))
 	tj := newTestJS(t, nil)
 	tj.start(t)
-	tj.create(t, fmt.Sprintf(`{"name":"M","subjects":["m.*"],"storage":"memory","retention":%q}`, retention))
+	// File storage, so that a restart step can reopen the stream and its
+	// durable consumers from disk.
+	tj.create(t, fmt.Sprintf(`{"name":"M","subjects":["m.*"],"storage":"file","retention":%q}`, retention))
 	st := tj.lookup("M")
 	inbox := &collector{}
 	if err := tj.b.Subscribe(&broker.Subscription{Subject: "_M.>", Owner: inbox}); err != nil {
@@ -144,9 +148,9 @@ func runRetentionModel(t *testing.T, retention string, seed uint64, steps int) {
 			}
 		}
 	}
-	var delivered, parkedMax, removed int
+	var delivered, parkedMax, removed, restarts int
 	defer func() {
-		t.Logf("seed %d: %d deliveries, %d parked at most, %d removals checked", seed, delivered, parkedMax, removed)
+		t.Logf("seed %d: %d deliveries, %d parked at most, %d removals checked, %d restarts", seed, delivered, parkedMax, removed, restarts)
 	}()
 	for step := range steps {
 		fail := func(format string, args ...any) {
@@ -234,7 +238,7 @@ func runRetentionModel(t *testing.T, retention string, seed uint64, steps int) {
 				}
 				p.count++
 				p.queued = false
-				p.deadline = now + ackWait
+				p.at, p.deadline = now, now+ackWait
 				mc.delivered = max(mc.delivered, want)
 				delivered++
 				mc.replies[want] = got[0].reply
@@ -255,6 +259,25 @@ func runRetentionModel(t *testing.T, retention string, seed uint64, steps int) {
 			if kind == "+ACK" || kind == "+TERM" {
 				released = append(released, seq)
 			}
+		case op == 17 && rng.IntN(10) == 0: // restart: JetStream reopens the stream and consumers from disk
+			st = restartModelJS(t, fail, tj)
+			restarts++
+			// A restored consumer re-arms each pending message's ack wait
+			// from its last delivery (a NAK delay is not persisted), and
+			// nothing is queued until its timers fire; both sides then
+			// fire the timers due now.
+			for n, m := range model {
+				for _, p := range m.pending {
+					p.queued, p.deadline = false, p.at+ackWait
+				}
+				m.tick(now)
+				c := st.cons.get(n)
+				if c == nil {
+					fail("consumer %s not recovered", n)
+				}
+				c.step(now).send(c)
+			}
+			inbox.take()
 		default: // time passes: every consumer's timers fire
 			tj.clock.Add(int64(rng.IntN(1500)) * int64(time.Millisecond))
 			now = tj.clock.Load()
@@ -275,6 +298,30 @@ func runRetentionModel(t *testing.T, retention string, seed uint64, steps int) {
 		// accumulates messages); its size and the consumers every step.
 		checkRetentionModel(t, fail, st, model, subjects, step%50 == 0 || step == steps-1)
 	}
+}
+
+// restartModelJS shuts JetStream down and starts a new one on the same store
+// directory and broker, as a server restart does, and returns the recovered
+// stream.
+func restartModelJS(t *testing.T, fail func(string, ...any), tj *testJS) *stream {
+	t.Helper()
+	if err := tj.Shutdown(context.Background()); err != nil {
+		fail("shutdown: %v", err)
+	}
+	js, err := New(tj.opts)
+	if err != nil {
+		fail("new: %v", err)
+	}
+	js.now = tj.clock.Load
+	if err := js.Start(); err != nil {
+		fail("start: %v", err)
+	}
+	tj.JetStream = js
+	st := tj.lookup("M")
+	if st == nil {
+		fail("stream M not recovered")
+	}
+	return st
 }
 
 // next is the model's next delivery: the lowest queued redelivery, then the
