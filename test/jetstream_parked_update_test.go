@@ -60,3 +60,37 @@ func TestConsumerParkedSurvivesFilterUpdate(t *testing.T) {
 		t.Fatalf("after deleting the parking consumer: %d messages", n)
 	}
 }
+
+// TestConsumerParkedRemovedByLimits: a stream limit removes a parked message
+// like any other (issue 6: limits win over parked interest), and the
+// consumer's parked list forgets it.
+func TestConsumerParkedRemovedByLimits(t *testing.T) {
+	if servertest.External() {
+		t.Skip("the parked list is holdfast's")
+	}
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "PK", Subjects: []string{"pk.>"}, Retention: jetstream.InterestPolicy,
+		MaxMsgs: 2})
+	c, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		MaxDeliver: 1, AckWait: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "pk.a", 1)
+	if err := fetchOne(t, c).Nak(); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	wantParked(t, nc, 1)
+	publishN(t, js, "pk.a", 2) // max_msgs 2: the parked message is the oldest
+	if _, err := st.GetMsg(ctx(t), 1); err == nil {
+		t.Fatal("max_msgs did not remove the parked message")
+	}
+	wantParked(t, nc)
+	if n := streamMsgs(t, st); n != 2 {
+		t.Fatalf("%d messages, want 2", n)
+	}
+}
