@@ -172,6 +172,12 @@ func (m jsMonitor) Snapshot() *monitor.JetStreamSnapshot {
 		},
 		Stats:    stats,
 		Accounts: []monitor.AccountSnapshot{acc},
+		Store: monitor.StoreStats{
+			Fsyncs:       st.IO.Fsyncs,
+			BytesWritten: st.IO.BytesWritten,
+			FsyncSeconds: monitor.Histogram(st.IO.FsyncSeconds),
+			CommitBatch:  monitor.Histogram(st.IO.CommitBatch),
+		},
 	}
 }
 

@@ -3,6 +3,7 @@ package test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -118,7 +119,32 @@ func TestMonitorJetStreamRemovals(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	// The file stream's group commits: every PubAck came after an fsync.
+	for _, name := range []string{"holdfast_store_fsyncs_total", "holdfast_store_commit_batch_messages_count", "holdfast_store_written_bytes_total"} {
+		if v := metricValue(t, string(body), name); v < 1 {
+			t.Errorf("%s = %v, want > 0", name, v)
+		}
+	}
+	if v := metricValue(t, string(body), "holdfast_store_commit_batch_messages_sum"); v < published {
+		t.Errorf("commit batches made %v appends durable, want at least the %d publishes", v, published)
+	}
 	if code, _, body := fetch(t, s, "/healthz"); code != http.StatusOK {
 		t.Fatalf("/healthz with JetStream: %d %s", code, body)
 	}
+}
+
+// metricValue returns the value of an unlabelled series in Prometheus text.
+func metricValue(t *testing.T, body, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("metric %s missing", name)
+	return 0
 }

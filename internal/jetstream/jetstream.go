@@ -14,6 +14,7 @@ import (
 
 	"github.com/holdfast-mq/holdfast/internal/broker"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
+	"github.com/holdfast-mq/holdfast/internal/store"
 )
 
 // Sentinel errors.
@@ -71,6 +72,7 @@ type JetStream struct {
 	wg    sync.WaitGroup // API workers
 
 	apiTotal, apiErrors atomic.Uint64
+	io                  store.IOStats // disk work of every file stream, for monitoring
 
 	// list is a copy of the stream set for the publish path, which must not
 	// take mu (it holds a stream lock); replaced under mu on every change.

@@ -86,7 +86,7 @@ func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir s
 	case jsapi.MemoryStorage:
 		st.store = memstore.New(sc)
 	default:
-		fs, err := filestore.Open(dir, sc, filestore.Options{Logger: st.log})
+		fs, err := filestore.Open(dir, sc, filestore.Options{Logger: st.log, Stats: &st.js.io})
 		if err != nil {
 			return nil, fmt.Errorf("jetstream: open store of stream %s: %w", cfg.Name, err)
 		}

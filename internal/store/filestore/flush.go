@@ -117,6 +117,9 @@ func (s *Store) flush(force bool) error {
 	s.mu.Lock()
 	more, ackErr := s.finishLocked(jobs, drops, err)
 	s.mu.Unlock()
+	if ackErr == nil {
+		s.opts.Stats.Committed(len(waiters))
+	}
 	reply(append(waiters, more...), syncers, ackErr)
 	return ackErr
 }
@@ -189,6 +192,7 @@ func (s *Store) writeJobs(jobs []flushJob) error {
 		if _, err := j.f.WriteAt(j.buf, j.off); err != nil {
 			return fmt.Errorf("write %s at %d: %w", segName(j.sg.id), j.off, err)
 		}
+		s.opts.Stats.Written(len(j.buf))
 	}
 	return nil
 }
@@ -197,6 +201,7 @@ func (s *Store) writeJobs(jobs []flushJob) error {
 // directory if files were created.
 func (s *Store) syncPending() error {
 	start := time.Now()
+	n := len(s.unsynced)
 	for sg, f := range s.unsynced {
 		if err := f.Sync(); err != nil {
 			return syncErr{fmt.Errorf("sync %s: %w", segName(sg.id), err)}
@@ -208,8 +213,11 @@ func (s *Store) syncPending() error {
 			return syncErr{fmt.Errorf("sync directory: %w", err)}
 		}
 		s.dirUnsynced = false
+		n++
 	}
-	if d := time.Since(start); d > slowSync {
+	d := time.Since(start)
+	s.opts.Stats.Fsync(n, d)
+	if d > slowSync {
 		s.log.Warn("slow fsync", "took", d, "expected", slowSync)
 	}
 	return nil

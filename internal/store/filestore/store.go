@@ -18,6 +18,9 @@ type Options struct {
 	FS FS
 	// Logger receives lifecycle, recovery and failure events; nil discards them.
 	Logger *slog.Logger
+	// Stats, when set, counts fsyncs, bytes written and group-commit sizes;
+	// several stores may share one.
+	Stats *store.IOStats
 	// SegmentSize is the size at which a new segment file is started
 	// (default 32 MiB, at most 2 GiB).
 	SegmentSize int64
