@@ -274,6 +274,14 @@ func clamp(offset, n int) int {
 	return min(max(offset, 0), n)
 }
 
+// page cuts one page of at most limit items from all, starting at offset
+// (clamped into range), and returns the total and the offset it used, as
+// the NAMES and LIST responses report them.
+func page[T any](all []T, offset, limit int) (total, off int, items []T) {
+	off = clamp(offset, len(all))
+	return len(all), off, all[off:min(off+limit, len(all))]
+}
+
 func (js *JetStream) apiStreamDelete(r *apiRequest, name string) any {
 	resp := &jsapi.StreamDeleteResponse{ApiResponse: jsapi.ApiResponse{Type: jsapi.StreamDeleteResponseType}}
 	if !jsapi.IsEmptyRequest(r.payload) {
@@ -333,8 +341,9 @@ func (js *JetStream) apiStreamNames(r *apiRequest, _ string) any {
 		return resp
 	}
 	all := js.matchingStreams(req.Subject)
-	resp.Total, resp.Offset = len(all), clamp(req.Offset, len(all))
-	for _, st := range all[resp.Offset:min(resp.Offset+jsapi.NamesLimit, len(all))] {
+	var items []*stream
+	resp.Total, resp.Offset, items = page(all, req.Offset, jsapi.NamesLimit)
+	for _, st := range items {
 		resp.Streams = append(resp.Streams, st.name)
 	}
 	return resp
@@ -349,8 +358,9 @@ func (js *JetStream) apiStreamList(r *apiRequest, _ string) any {
 		return resp
 	}
 	all := js.matchingStreams(req.Subject)
-	resp.Total, resp.Offset = len(all), clamp(req.Offset, len(all))
-	for _, st := range all[resp.Offset:min(resp.Offset+jsapi.ListLimit, len(all))] {
+	var items []*stream
+	resp.Total, resp.Offset, items = page(all, req.Offset, jsapi.ListLimit)
+	for _, st := range items {
 		si, _ := st.info(infoOpts{cluster: true})
 		resp.Streams = append(resp.Streams, si)
 	}

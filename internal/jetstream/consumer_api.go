@@ -403,8 +403,9 @@ func (js *JetStream) apiConsumerNames(r *apiRequest, streamName string) any {
 		return resp
 	}
 	all := st.cons.list()
-	resp.Total, resp.Offset = len(all), clamp(req.Offset, len(all))
-	for _, c := range all[resp.Offset:min(resp.Offset+jsapi.NamesLimit, len(all))] {
+	var items []*consumer
+	resp.Total, resp.Offset, items = page(all, req.Offset, jsapi.NamesLimit)
+	for _, c := range items {
 		resp.Consumers = append(resp.Consumers, c.name)
 	}
 	return resp
@@ -424,8 +425,9 @@ func (js *JetStream) apiConsumerList(r *apiRequest, streamName string) any {
 		return resp
 	}
 	all := st.cons.list()
-	resp.Total, resp.Offset = len(all), clamp(req.Offset, len(all))
-	for _, c := range all[resp.Offset:min(resp.Offset+jsapi.ListLimit, len(all))] {
+	var items []*consumer
+	resp.Total, resp.Offset, items = page(all, req.Offset, jsapi.ListLimit)
+	for _, c := range items {
 		resp.Consumers = append(resp.Consumers, c.info())
 	}
 	return resp
