@@ -13,7 +13,8 @@ type jsSubsystem = jetstream.JetStream
 
 // enableJetStream starts the JetStream subsystem when Options.JetStream is set.
 // It runs in Start before the listener accepts clients, so it may still
-// change the INFO template (jetstream, api_lvl, domain).
+// change the INFO template (jetstream, api_lvl, domain); it publishes the
+// subsystem in s.js only once its streams are recovered.
 func (s *Server) enableJetStream() error {
 	if !s.opts.JetStream {
 		return nil
@@ -34,19 +35,22 @@ func (s *Server) enableJetStream() error {
 	if err := js.Start(); err != nil {
 		return err
 	}
-	s.js = js
+	s.mu.Lock() // monitoring reads the INFO template under s.mu
 	s.connOpts.Info.JetStream = true
 	s.connOpts.Info.APILevel = jetstream.APILevel
 	s.connOpts.Info.Domain = s.opts.Domain
+	s.mu.Unlock()
+	s.js.Store(js)
 	return nil
 }
 
 // disableJetStream stops JetStream after every client connection has closed.
 func (s *Server) disableJetStream(ctx context.Context) error {
-	if s.js == nil {
+	js := s.js.Load()
+	if js == nil {
 		return ctx.Err()
 	}
-	if err := s.js.Shutdown(ctx); err != nil && !errors.Is(err, jetstream.ErrClosed) {
+	if err := js.Shutdown(ctx); err != nil && !errors.Is(err, jetstream.ErrClosed) {
 		return err
 	}
 	return nil

@@ -126,14 +126,11 @@ func (s *Server) abortMonitor() {
 }
 
 // monitorJetStream is the JetStream provider the monitor reads for /jsz,
-// /varz, /healthz and /metrics: nil when JetStream is off. Start opens the
-// monitor after JetStream recovered its streams, so it is healthy at once.
+// /varz, /healthz and /metrics: nil when JetStream is off, and also while it
+// is still recovering its streams (Start publishes s.js afterwards), so that
+// /healthz answers 503 until then.
 func (s *Server) monitorJetStream() monitor.JetStream {
-	// Start sets s.js with s.mu held (and holds it until JetStream recovered),
-	// so a request that arrives meanwhile waits here instead of racing.
-	s.mu.Lock()
-	js := s.js
-	s.mu.Unlock()
+	js := s.js.Load()
 	if js == nil {
 		return nil
 	}

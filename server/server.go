@@ -44,7 +44,7 @@ type Server struct {
 	id       string
 	broker   *broker.Broker
 	connOpts *conn.Options
-	js       *jsSubsystem
+	js       atomic.Pointer[jsSubsystem] // set once JetStream has recovered
 	nextCID  atomic.Uint64
 	wg       sync.WaitGroup // accept loop and connection goroutines
 	quit     chan struct{}  // closed when Shutdown begins
@@ -116,16 +116,22 @@ func newServerID() string {
 	return "N" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:])[:55]
 }
 
-// Start listens for clients and returns once the listener is open.
+// Start listens for clients and returns once the listener is open. The lock
+// is not held while JetStream recovers its streams from disk, so monitoring
+// answers meanwhile (/healthz reports 503 until JetStream is up).
 func (s *Server) Start() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch {
 	case s.mu.closed:
+		s.mu.Unlock()
 		return ErrServerClosed
 	case s.mu.started:
+		s.mu.Unlock()
 		return ErrStarted
 	}
+	s.mu.started = true
+	s.mu.Unlock()
+
 	port := s.opts.Port
 	if port == RandomPort {
 		port = 0
@@ -143,10 +149,19 @@ func (s *Server) Start() error {
 		_ = ln.Close()
 		return fmt.Errorf("server: jetstream: %w", err)
 	}
+
+	s.mu.Lock()
+	if s.mu.closed { // Shutdown ran while JetStream was recovering
+		s.mu.Unlock()
+		_ = ln.Close()
+		s.abortMonitor()
+		_ = s.disableJetStream(context.Background())
+		return ErrServerClosed
+	}
 	s.mu.ln = ln
-	s.mu.started = true
 	s.mu.startTime = time.Now()
 	s.connOpts.Info.Port = ln.Addr().(*net.TCPAddr).Port
+	s.mu.Unlock()
 	s.log.Info("server started", "version", Version, "compat", CompatVersion, "id", s.id, "name", s.connOpts.Info.ServerName)
 	s.log.Info("listening for client connections", "addr", ln.Addr().String())
 	s.wg.Go(func() { s.acceptLoop(ln) })
