@@ -53,7 +53,46 @@ type ConsumerConfig struct {
 	PriorityGroups []string       `json:"priority_groups,omitempty"`
 	PriorityPolicy PriorityPolicy `json:"priority_policy,omitempty"`
 	PinnedTTL      time.Duration  `json:"priority_timeout,omitempty"`
+
+	// DeadLetter and NakBackoff are holdfast extensions (issue 7); old
+	// clients never send them and ignore them in responses. The same
+	// settings travel as holdfast.* metadata keys (MetaDLQ...).
+	DeadLetter *DeadLetterConfig `json:"dead_letter,omitempty"`
+	NakBackoff []time.Duration   `json:"nak_backoff,omitempty"`
 }
+
+// DeadLetterConfig says where a consumer moves the messages it gives up on.
+// An object without Stream, in an update, removes the setting.
+type DeadLetterConfig struct {
+	Stream        string   `json:"stream,omitempty"`
+	SubjectPrefix string   `json:"subject_prefix,omitempty"`
+	On            []string `json:"on,omitempty"`
+	History       int      `json:"history,omitempty"`
+}
+
+// Dead-letter reasons, the values of DeadLetterConfig.On and of the
+// Holdfast-Dlq-Reason header.
+const (
+	DLQReasonMaxDeliveries = "max_deliveries"
+	DLQReasonTerminated    = "terminated"
+	DLQReasonExpired       = "expired"
+	DLQReasonMaxLen        = "maxlen"
+	DLQReasonManual        = "manual"
+)
+
+// Consumer metadata keys carrying the dead-letter settings, so that
+// `nats consumer add --metadata` can set them and tools that round-trip a
+// config without the dead_letter field keep them.
+const (
+	MetaDLQStream        = "holdfast.dlq.stream"
+	MetaDLQSubjectPrefix = "holdfast.dlq.subject_prefix"
+	MetaDLQOn            = "holdfast.dlq.on"
+	MetaDLQHistory       = "holdfast.dlq.history"
+	MetaNakBackoff       = "holdfast.nak_backoff"
+	// MetaDLQAccept, in a stream's metadata, opts the stream in as a
+	// dead-letter queue: "*" or a comma-separated list of source streams.
+	MetaDLQAccept = "holdfast.dlq.accept"
+)
 
 // ConsumerInfo is a consumer's config and delivery state (JETSTREAM-API.md
 // §11). nats-server declares Config as a pointer that is never nil in a
@@ -72,6 +111,11 @@ type ConsumerInfo struct {
 	// NumParked is a holdfast extension: messages that reached max_deliver
 	// without an ack and are kept for retention (old clients ignore it).
 	NumParked      int           `json:"num_parked,omitempty"`
+	// NumDeadLetterPending counts messages whose move to the dead-letter
+	// stream is recorded but not yet durable; DeadLettered counts the moves
+	// done since the consumer was created (or the server started), by reason.
+	NumDeadLetterPending int               `json:"num_dead_letter_pending,omitempty"`
+	DeadLettered         map[string]uint64 `json:"dead_lettered,omitempty"`
 	Cluster        *ClusterInfo  `json:"cluster,omitempty"`
 	PushBound      bool          `json:"push_bound,omitempty"`
 	Paused         bool          `json:"paused,omitempty"`

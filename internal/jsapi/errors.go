@@ -1,6 +1,6 @@
 package jsapi
 
-//go:generate go run ./internal/generr -in errors.json -out errors_gen.go
+//go:generate go run ./internal/generr -in errors.json,errors_holdfast.json -out errors_gen.go
 
 import (
 	"errors"

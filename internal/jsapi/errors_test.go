@@ -11,24 +11,35 @@ import (
 	"testing"
 )
 
-// TestErrorTableMatchesJSON checks that every entry of errors.json is in the
-// generated table with the same code, err_code, name and template.
+// TestErrorTableMatchesJSON checks that every entry of errors.json and
+// errors_holdfast.json is in the generated table with the same code,
+// err_code, name and template.
 func TestErrorTableMatchesJSON(t *testing.T) {
-	data, err := os.ReadFile("errors.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var entries []struct {
+	type row struct {
 		Constant    string `json:"constant"`
 		Code        int    `json:"code"`
 		ErrCode     uint16 `json:"error_code"`
 		Description string `json:"description"`
 	}
-	if err := json.Unmarshal(data, &entries); err != nil {
-		t.Fatal(err)
+	var entries []row
+	for _, name := range []string{"errors.json", "errors_holdfast.json"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var part []row
+		if err := json.Unmarshal(data, &part); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range part {
+			if holdfast := name == "errors_holdfast.json"; holdfast != (e.ErrCode >= 19000) {
+				t.Errorf("%s: %s has err_code %d, outside its range", name, e.Constant, e.ErrCode)
+			}
+		}
+		entries = append(entries, part...)
 	}
 	if len(entries) != len(errorTable) {
-		t.Errorf("errors.json has %d entries, table has %d", len(entries), len(errorTable))
+		t.Errorf("error tables have %d entries, generated table has %d", len(entries), len(errorTable))
 	}
 	for _, e := range entries {
 		id := ErrorID(e.ErrCode)
@@ -56,7 +67,7 @@ func TestGeneratedFileUpToDate(t *testing.T) {
 		t.Fatalf("go tool not on PATH: %v", err)
 	}
 	out := filepath.Join(t.TempDir(), "errors_gen.go")
-	cmd := exec.CommandContext(t.Context(), goTool, "run", "./internal/generr", "-in", "errors.json", "-out", out)
+	cmd := exec.CommandContext(t.Context(), goTool, "run", "./internal/generr", "-in", "errors.json,errors_holdfast.json", "-out", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("generr: %v\n%s", err, msg)
 	}

@@ -225,6 +225,11 @@ type ConsumerState struct {
 	Pending     map[uint64]Pending  // by stream sequence
 	Redelivered map[uint64]uint64   // stream sequence -> delivery count (when > 1)
 	Parked      map[uint64]struct{} // reached max deliveries without an ack: kept, not redelivered
+	// DeadLetters are messages whose move to a dead-letter stream is recorded
+	// and not yet done, by stream sequence; the value is the caller's own
+	// encoding of the intent, stored as given. Acks (UpdateAcked, even with
+	// all) never remove an entry: only SetState does.
+	DeadLetters map[uint64][]byte
 }
 
 // ConsumerStore persists one consumer's state with the same sync guarantees as messages.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"maps"
+	"slices"
 )
 
 // ConsumerTracker is a consumer's state and the pure rules every
@@ -106,6 +107,12 @@ func (a *ConsumerTracker) Reset(st *ConsumerState) {
 		maps.Copy(a.st.Pending, st.Pending)
 		maps.Copy(a.st.Redelivered, st.Redelivered)
 		maps.Copy(a.st.Parked, st.Parked)
+		if len(st.DeadLetters) > 0 {
+			a.st.DeadLetters = make(map[uint64][]byte, len(st.DeadLetters))
+			for k, v := range st.DeadLetters {
+				a.st.DeadLetters[k] = slices.Clone(v)
+			}
+		}
 	}
 	a.rebuildHeaps()
 }
@@ -121,6 +128,9 @@ func (a *ConsumerTracker) Copy() *ConsumerState {
 	}
 	if len(a.st.Parked) > 0 {
 		c.Parked = maps.Clone(a.st.Parked)
+	}
+	if len(a.st.DeadLetters) > 0 {
+		c.DeadLetters = maps.Clone(a.st.DeadLetters)
 	}
 	return c
 }

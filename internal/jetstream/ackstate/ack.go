@@ -8,6 +8,7 @@ const (
 	Applied  Result = iota // the message was pending (or parked) and the operation took effect
 	Unknown                // not pending: never delivered, already acked, or acked by AckAll
 	Released               // a parked message was acknowledged or terminated
+	Late                   // the message is a recorded dead letter: the ack changes nothing
 )
 
 // Ack acknowledges stream sequence seq; under AckAll it acknowledges every
@@ -22,9 +23,26 @@ func (s *State) Ack(seq uint64) Result {
 // Term stops redelivery of seq for good, as an ack does.
 func (s *State) Term(seq uint64) Result { return s.remove(seq) }
 
+// TermAt is Term by a client at now, with its reason text: when Config
+// dead-letters terminated messages, a pending seq becomes a dead letter
+// and the event says so.
+func (s *State) TermAt(seq uint64, now int64, reason string) (Result, *Event) {
+	if _, ok := s.pending[seq]; ok {
+		s.endAttempt(seq, EndTerm, now, 0, reason)
+		if s.cfg.DeadLetter.Has(DLTerminated) {
+			return Applied, s.deadLetter(seq, DLTerminated, now, reason)
+		}
+	}
+	return s.remove(seq), nil
+}
+
 func (s *State) remove(seq uint64) Result {
+	if _, ok := s.dead[seq]; ok {
+		return Late
+	}
 	if _, ok := s.parked[seq]; ok {
 		delete(s.parked, seq)
+		delete(s.hist, seq)
 		return Released
 	}
 	p, ok := s.pending[seq]
@@ -33,6 +51,7 @@ func (s *State) remove(seq uint64) Result {
 	}
 	p.gen++ // invalidate its timer
 	delete(s.pending, seq)
+	delete(s.hist, seq)
 	s.advanceFloor()
 	return Applied
 }
@@ -43,17 +62,21 @@ func (s *State) ackAll(seq uint64) Result {
 		res = Applied
 	} else if _, ok := s.parked[seq]; ok {
 		res = Released
+	} else if _, ok := s.dead[seq]; ok {
+		res = Late
 	}
 	for s.order.Len() > 0 && s.order.min() <= seq {
 		q := s.order.pop()
 		if p, ok := s.pending[q]; ok {
 			p.gen++
 			delete(s.pending, q)
+			delete(s.hist, q)
 		}
 	}
 	for q := range s.parked {
 		if q <= seq {
 			delete(s.parked, q)
+			delete(s.hist, q)
 		}
 	}
 	if seq > s.ackFloor.Stream && seq <= s.delivered.Stream {
@@ -62,15 +85,29 @@ func (s *State) ackAll(seq uint64) Result {
 	return res
 }
 
-// Nak asks for redelivery of seq after delay (0: at once). On the message's
-// last allowed delivery it parks the message instead and reports an event.
+// Nak asks for redelivery of seq after delay (0: at once, or the
+// NakBackoff step). On the message's last allowed delivery it parks (or
+// dead-letters) the message instead and reports an event.
 func (s *State) Nak(seq uint64, delay int64, now int64) (Result, *Event) {
+	return s.NakWithError(seq, delay, now, "")
+}
+
+// NakWithError is Nak with the error text a JSON NAK carried, kept in the
+// message's history.
+func (s *State) NakWithError(seq uint64, delay int64, now int64, errText string) (Result, *Event) {
 	p, ok := s.pending[seq]
 	if !ok {
+		if _, dead := s.dead[seq]; dead {
+			return Late, nil
+		}
 		return Unknown, nil
 	}
+	if n := len(s.cfg.NakBackoff); delay <= 0 && n > 0 {
+		delay = int64(s.cfg.NakBackoff[min(int(p.count)-1, n-1)])
+	}
+	s.endAttempt(seq, EndNak, now, delay, errText)
 	if s.exhausted(p) {
-		return Applied, s.park(seq, p, ReasonNak)
+		return Applied, s.park(seq, p, ReasonNak, now)
 	}
 	if delay <= 0 {
 		s.enqueue(seq, p)
@@ -100,8 +137,14 @@ func (s *State) enqueue(seq uint64, p *pending) {
 	s.queue.push(seq)
 }
 
-// park moves seq from pending to parked.
-func (s *State) park(seq uint64, p *pending, why ParkReason) *Event {
+// park moves seq from pending to parked, or to the dead letters when
+// Config dead-letters max deliveries.
+func (s *State) park(seq uint64, p *pending, why ParkReason, now int64) *Event {
+	if s.cfg.DeadLetter.Has(DLMaxDeliveries) {
+		ev := s.deadLetter(seq, DLMaxDeliveries, now, "")
+		ev.Kind, ev.Reason = EventMaxDeliveries, why
+		return ev
+	}
 	p.gen++
 	delete(s.pending, seq)
 	s.parked[seq] = p.count
@@ -141,6 +184,8 @@ func (r Result) String() string {
 		return "unknown"
 	case Released:
 		return "released"
+	case Late:
+		return "late"
 	}
 	return "invalid"
 }

@@ -28,4 +28,17 @@
 // until the consumer acks or terminates them (or the consumer goes away). The
 // ack floor itself moves exactly as nats-server reports it: to just below the
 // lowest sequence still pending, or to the last delivered when none is.
+//
+// # Dead letters (issue 7)
+//
+// When Config.DeadLetter names a reason, the ending it names records the
+// message as a DeadLetter instead: max deliveries (rather than parking) and
+// TERM (rather than dropping). A dead letter leaves the redelivery schedule
+// and the ack floor like a parked message, Holds keeps reporting it, and
+// acks, NAKs and TERMs of it are Late and change nothing: the move is
+// decided. The owner copies it to the dead-letter stream and calls
+// DeadLettered once the copy is durable. DeadLetterParked moves a parked
+// message by hand; Reopen makes a delivered message pending again (redrive).
+// With Config.History, each message remembers its first and most recent
+// delivery attempts (time, client, how each ended).
 package ackstate

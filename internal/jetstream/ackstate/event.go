@@ -5,9 +5,13 @@ type EventKind uint8
 
 // Event kinds.
 const (
-	// EventMaxDeliveries: a message reached max_deliver and was parked; the
-	// consumer publishes the MAX_DELIVERIES advisory.
+	// EventMaxDeliveries: a message reached max_deliver and was parked (or,
+	// when Dead is set, recorded as a dead letter); the consumer publishes
+	// the MAX_DELIVERIES advisory.
 	EventMaxDeliveries EventKind = iota + 1
+	// EventDeadLetter: a message was recorded as a dead letter for another
+	// reason (Dead says which).
+	EventDeadLetter
 )
 
 // ParkReason tells how the last delivery ended.
@@ -35,4 +39,5 @@ type Event struct {
 	Seq        uint64 // stream sequence
 	Deliveries uint64
 	Reason     ParkReason
+	Dead       DLReason // the message became a dead letter (0: parked)
 }

@@ -31,6 +31,11 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	skip seq=9           (SkipTo: a purge removed everything up to 9)
 //	state
 //
+// Dead letters: "new ... dlq=max_deliveries,terminated history=3
+// nakbackoff=1s,5s", "deliver seq=1 t=0s client=c1", "term seq=1 t=1s
+// reason=bad", "nak seq=1 t=1s err=boom", "dead-done seq=1" (DeadLettered),
+// "dead-park seq=1 t=1s" (DeadLetterParked), "reopen seq=1", "history seq=1".
+//
 // Times are offsets from zero. Run with -rewrite to accept new output.
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.txt")
@@ -123,11 +128,30 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 				cfg.BackOff = append(cfg.BackOff, d)
 			}
 		}
+		if b := args["nakbackoff"]; b != "" {
+			for _, part := range strings.Split(b, ",") {
+				d, err := time.ParseDuration(part)
+				if err != nil {
+					t.Fatalf("%q: bad nakbackoff", line)
+				}
+				cfg.NakBackoff = append(cfg.NakBackoff, d)
+			}
+		}
+		if d := args["dlq"]; d != "" {
+			for _, name := range strings.Split(d, ",") {
+				r, ok := ParseDLReason(name)
+				if !ok {
+					t.Fatalf("%q: bad dlq reason", line)
+				}
+				cfg.DeadLetter = cfg.DeadLetter.With(r)
+			}
+		}
+		cfg.History, _ = strconv.Atoi(args["history"])
 		start, _ := strconv.ParseUint(args["start"], 10, 64)
 		*st = New(*cfg, start)
 		return "ok\n"
 	case "deliver":
-		dseq, n := s.Deliver(seq(), at("t"))
+		dseq, n := s.DeliverTo(seq(), at("t"), args["client"])
 		return fmt.Sprintf("dseq=%d count=%d\n", dseq, n)
 	case "redeliver":
 		q, ok := s.NextRedelivery()
@@ -139,11 +163,28 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 	case "ack":
 		return s.Ack(seq()).String() + "\n"
 	case "term":
-		return s.Term(seq()).String() + "\n"
+		res, ev := s.TermAt(seq(), at("t"), args["reason"])
+		return res.String() + eventsString(evList(ev)) + "\n"
+	case "dead-done":
+		return fmt.Sprintf("%v\n", s.DeadLettered(seq()))
+	case "dead-park":
+		return fmt.Sprintf("%v\n", s.DeadLetterParked(seq(), at("t")))
+	case "reopen":
+		return fmt.Sprintf("%v\n", s.Reopen(seq()))
+	case "history":
+		var b strings.Builder
+		for _, a := range s.History(seq()) {
+			fmt.Fprintf(&b, "  at=%v client=%q end=%s end_at=%v delay=%v err=%q\n",
+				time.Duration(a.At), a.Client, a.End, time.Duration(a.EndAt), time.Duration(a.Delay), a.Error)
+		}
+		if b.Len() == 0 {
+			return "none\n"
+		}
+		return b.String()
 	case "wpi":
 		return s.Progress(seq(), at("t")).String() + "\n"
 	case "nak":
-		res, ev := s.Nak(seq(), at("delay"), at("t"))
+		res, ev := s.NakWithError(seq(), at("delay"), at("t"), args["err"])
 		return res.String() + eventsString(evList(ev)) + "\n"
 	case "tick":
 		evs := s.Tick(at("t"))
@@ -182,7 +223,14 @@ func evList(ev *Event) []Event {
 func eventsString(evs []Event) string {
 	var b strings.Builder
 	for _, e := range evs {
-		fmt.Fprintf(&b, " max_deliveries(seq=%d deliveries=%d reason=%s)", e.Seq, e.Deliveries, e.Reason)
+		switch {
+		case e.Kind == EventDeadLetter:
+			fmt.Fprintf(&b, " dead_letter(seq=%d deliveries=%d why=%s)", e.Seq, e.Deliveries, e.Dead)
+		case e.Dead != 0:
+			fmt.Fprintf(&b, " max_deliveries(seq=%d deliveries=%d reason=%s dead=%s)", e.Seq, e.Deliveries, e.Reason, e.Dead)
+		default:
+			fmt.Fprintf(&b, " max_deliveries(seq=%d deliveries=%d reason=%s)", e.Seq, e.Deliveries, e.Reason)
+		}
 	}
 	return b.String()
 }
@@ -199,6 +247,11 @@ func stateString(s *State) string {
 			state = "queued"
 		}
 		fmt.Fprintf(&b, "  pending seq=%d dseq=%d count=%d %s\n", seq, p.dseq, p.count, state)
+	}
+	for _, seq := range s.DeadLetterSeqs() {
+		dl := s.dead[seq]
+		fmt.Fprintf(&b, "  dead seq=%d why=%s deliveries=%d dseq=%d at=%v err=%q attempts=%d\n",
+			seq, dl.Reason, dl.Deliveries, dl.Consumer, time.Duration(dl.At), dl.Error, len(dl.History))
 	}
 	var holds []string
 	for q := uint64(1); q <= s.delivered.Stream+1; q++ {

@@ -11,6 +11,8 @@ type Snapshot struct {
 	Pending map[uint64]PendingInfo
 	// Parked maps stream sequence to its delivery count when parked.
 	Parked map[uint64]uint64
+	// Dead holds the recorded dead letters whose move is not durable yet.
+	Dead map[uint64]DeadLetter
 }
 
 // PendingInfo is one pending message in a Snapshot.
@@ -34,12 +36,20 @@ func (s *State) Snapshot() Snapshot {
 	for seq, n := range s.parked {
 		snap.Parked[seq] = n
 	}
+	if len(s.dead) > 0 {
+		snap.Dead = make(map[uint64]DeadLetter, len(s.dead))
+		for seq, dl := range s.dead {
+			snap.Dead[seq] = *dl
+		}
+	}
 	return snap
 }
 
 // Restore rebuilds a State from a snapshot. Every pending message's ack wait
 // runs from its recorded delivery time, so a restart neither forgets nor
-// postpones redeliveries; parked messages stay parked.
+// postpones redeliveries; parked messages stay parked and recorded dead
+// letters stay recorded. Delivery histories of pending messages are not
+// part of a snapshot: they restart with the next delivery.
 func Restore(cfg Config, snap Snapshot) *State {
 	s := New(cfg, snap.AckFloor.Stream)
 	s.delivered = snap.Delivered
@@ -58,6 +68,9 @@ func Restore(cfg Config, snap Snapshot) *State {
 	}
 	for seq, n := range snap.Parked {
 		s.parked[seq] = n
+	}
+	for seq, dl := range snap.Dead {
+		s.dead[seq] = &dl
 	}
 	return s
 }

@@ -18,6 +18,14 @@ type Config struct {
 	AckWait    time.Duration   // default 30s when zero
 	MaxDeliver int             // <= 0: unlimited
 	BackOff    []time.Duration // per delivery count; replaces AckWait when set
+	// NakBackoff delays plain NAKs (no delay given) by delivery count.
+	NakBackoff []time.Duration
+	// DeadLetter selects the endings that dead-letter a message instead of
+	// parking it (max deliveries) or dropping it (TERM).
+	DeadLetter DLReasons
+	// History is how many delivery attempts to remember per message (the
+	// first and the most recent); 0 remembers none.
+	History int
 }
 
 // SeqPair is a consumer sequence and the stream sequence it delivered.
@@ -47,6 +55,8 @@ type State struct {
 	timers    timerHeap         // deadlines of pending messages not queued
 	queue     seqHeap           // stream sequences due for redelivery, lowest first
 	order     seqHeap           // every pending stream sequence (lazily pruned), for the ack floor
+	dead      map[uint64]*DeadLetter
+	hist      map[uint64][]Attempt // delivery attempts (Config.History > 0)
 }
 
 // New returns the state of a consumer that has delivered nothing, whose
@@ -64,6 +74,8 @@ func New(cfg Config, start uint64) *State {
 		timers:    newTimerHeap(),
 		queue:     newSeqHeap(),
 		order:     newSeqHeap(),
+		dead:      make(map[uint64]*DeadLetter),
+		hist:      make(map[uint64][]Attempt),
 	}
 }
 
@@ -113,12 +125,15 @@ func (s *State) IsParked(seq uint64) bool {
 
 // Reset forgets every pending, queued and parked message and makes the
 // next delivery start after stream sequence start (CONSUMER.RESET). The
-// consumer sequence keeps counting.
+// consumer sequence keeps counting. Recorded dead letters stay: their move
+// is already decided.
 func (s *State) Reset(start uint64) {
 	cfg := s.cfg
 	dseq := s.delivered.Consumer
+	dead := s.dead
 	*s = *New(cfg, start)
 	s.delivered.Consumer, s.ackFloor.Consumer = dseq, dseq
+	s.dead = dead
 }
 
 // SkipTo moves the next delivery past stream sequence seq, when a purge
@@ -135,6 +150,7 @@ func (s *State) SkipTo(seq uint64) {
 		delete(s.pending, q)
 	}
 	clear(s.parked)
+	clear(s.hist)
 	s.advanceFloor()
 }
 
@@ -151,13 +167,17 @@ func (s *State) DeliveredAt(seq uint64) (int64, bool) {
 func (s *State) NumParked() int { return len(s.parked) }
 
 // Holds reports whether the consumer still holds stream sequence seq for
-// retention: not yet delivered, delivered and unacknowledged, or parked.
+// retention: not yet delivered, delivered and unacknowledged, parked, or
+// recorded as a dead letter whose move is not durable yet.
 // (Whether seq matches the consumer's filter is the caller's business.)
 func (s *State) Holds(seq uint64) bool {
 	if seq > s.delivered.Stream {
 		return true
 	}
 	if _, ok := s.pending[seq]; ok {
+		return true
+	}
+	if _, ok := s.dead[seq]; ok {
 		return true
 	}
 	_, ok := s.parked[seq]
@@ -177,6 +197,11 @@ func (s *State) deadlineFor(now int64, count uint64) int64 {
 // consumer sequence and delivery count. A sequence pending redelivery is a
 // redelivery; any other is a first delivery (seq above Delivered().Stream).
 func (s *State) Deliver(seq uint64, now int64) (dseq, count uint64) {
+	return s.DeliverTo(seq, now, "")
+}
+
+// DeliverTo is Deliver that also names the client in the message's history.
+func (s *State) DeliverTo(seq uint64, now int64, client string) (dseq, count uint64) {
 	s.delivered.Consumer++
 	dseq = s.delivered.Consumer
 	if seq > s.delivered.Stream {
@@ -194,6 +219,7 @@ func (s *State) Deliver(seq uint64, now int64) (dseq, count uint64) {
 	}
 	p.dseq, p.delivered, p.queued = dseq, now, false
 	p.count++
+	s.recordAttempt(seq, now, client)
 	s.arm(seq, p, s.deadlineFor(now, p.count))
 	s.advanceFloor()
 	return dseq, p.count

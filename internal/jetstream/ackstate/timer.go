@@ -93,8 +93,9 @@ func (s *State) Tick(now int64) []Event {
 		if !ok {
 			continue
 		}
+		s.endAttempt(t.seq, EndAckWait, t.at, 0, "")
 		if s.exhausted(p) {
-			events = append(events, *s.park(t.seq, p, ReasonAckWait))
+			events = append(events, *s.park(t.seq, p, ReasonAckWait, now))
 			continue
 		}
 		s.enqueue(t.seq, p)

@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -218,7 +219,11 @@ func sealConsRecord(b []byte, start int) []byte {
 // snapshotEstimate is roughly the size a snapshot of the current state takes.
 func (c *consumerStore) snapshotEstimate() int64 {
 	st := c.state.View()
-	return int64(64 + 12*len(st.Pending) + 6*len(st.Redelivered) + 4*len(st.Parked))
+	n := int64(64 + 12*len(st.Pending) + 6*len(st.Redelivered) + 4*len(st.Parked))
+	for _, v := range st.DeadLetters {
+		n += int64(8 + len(v))
+	}
+	return n
 }
 
 // snapshot encodes the whole state as one record.
@@ -241,6 +246,17 @@ func (c *consumerStore) snapshot() []byte {
 	for _, s := range slices.Sorted(maps.Keys(st.Parked)) {
 		b = binary.AppendUvarint(b, s)
 	}
+	if len(st.DeadLetters) > 0 {
+		// Optional trailing section (absent in older files): count, then
+		// sequence, length and bytes of each entry.
+		b = binary.AppendUvarint(b, uint64(len(st.DeadLetters)))
+		for _, s := range slices.Sorted(maps.Keys(st.DeadLetters)) {
+			v := st.DeadLetters[s]
+			b = binary.AppendUvarint(b, s)
+			b = binary.AppendUvarint(b, uint64(len(v)))
+			b = append(b, v...)
+		}
+	}
 	return sealConsRecord(b, 0)
 }
 
@@ -262,6 +278,17 @@ func decodeConsState(r *uvReader) (*store.ConsumerState, bool) {
 	}
 	for n := r.next(); n > 0 && !r.bad; n-- {
 		st.Parked[r.next()] = struct{}{}
+	}
+	if len(r.b) > 0 && !r.bad {
+		st.DeadLetters = map[uint64][]byte{}
+		for n := r.next(); n > 0 && !r.bad; n-- {
+			s, l := r.next(), r.next()
+			if r.bad || l > uint64(len(r.b)) {
+				return st, false
+			}
+			st.DeadLetters[s] = bytes.Clone(r.b[:l])
+			r.b = r.b[l:]
+		}
 	}
 	return st, !r.bad && len(r.b) == 0
 }

@@ -38,6 +38,7 @@ type cstate struct {
 	pending          map[uint64]store.Pending
 	redelivered      map[uint64]uint64
 	parked           []uint64
+	dead             map[uint64]string
 }
 
 func (c cstate) state() *store.ConsumerState {
@@ -51,6 +52,12 @@ func (c cstate) state() *store.ConsumerState {
 		st.Parked = map[uint64]struct{}{}
 		for _, s := range c.parked {
 			st.Parked[s] = struct{}{}
+		}
+	}
+	if len(c.dead) > 0 {
+		st.DeadLetters = map[uint64][]byte{}
+		for s, v := range c.dead {
+			st.DeadLetters[s] = []byte(v)
 		}
 	}
 	return st
@@ -68,6 +75,9 @@ func diffConsumer(got, want *store.ConsumerState) string {
 		return fmt.Sprintf("redelivered %v, want %v", got.Redelivered, want.Redelivered)
 	case len(got.Parked) != len(want.Parked) || !maps.Equal(got.Parked, want.Parked):
 		return fmt.Sprintf("parked %v, want %v", got.Parked, want.Parked)
+	case len(got.DeadLetters) != len(want.DeadLetters) ||
+		!maps.EqualFunc(got.DeadLetters, want.DeadLetters, func(a, b []byte) bool { return string(a) == string(b) }):
+		return fmt.Sprintf("dead letters %v, want %v", got.DeadLetters, want.DeadLetters)
 	}
 	return ""
 }
@@ -200,8 +210,11 @@ func sampleConsumerState() *store.ConsumerState {
 		pending:     pend(85, 33, 90, 40),
 		redelivered: map[uint64]uint64{85: 3},
 		parked:      []uint64{82},
+		dead:        sampleDeadLetters,
 	}.state()
 }
+
+var sampleDeadLetters = map[uint64]string{81: `{"reason":"terminated"}`, 83: "\x00\xff binary"}
 
 func testConsumerSetState(t *testing.T, open Opener) {
 	h := newHarness(t, open, store.Config{})
@@ -211,6 +224,7 @@ func testConsumerSetState(t *testing.T, open Opener) {
 	noErr(t, "SetState", cs.SetState(in))
 	in.Pending[91] = store.Pending{} // the store must have copied
 	delete(in.Redelivered, 85)
+	in.DeadLetters[81][0] = 'X'
 	got, err := cs.State()
 	noErr(t, "State", err)
 	if d := diffConsumer(got, sampleConsumerState()); d != "" {
@@ -226,9 +240,16 @@ func testConsumerSetState(t *testing.T, open Opener) {
 	applyOp(t, cs, ack(33, 85))
 	applyOp(t, cs, ack(40, 90))
 	got, _ = cs.State()
-	want := cstate{delivered: [2]uint64{40, 100}, floor: [2]uint64{40, 100}, parked: []uint64{82}}.state()
+	want := cstate{delivered: [2]uint64{40, 100}, floor: [2]uint64{40, 100}, parked: []uint64{82}, dead: sampleDeadLetters}.state()
 	if d := diffConsumer(got, want); d != "" {
 		t.Fatalf("after acking everything pending: %s", d)
+	}
+	noErr(t, "SetState", cs.SetState(cstate{delivered: [2]uint64{5, 90}, pending: pend(85, 5), dead: sampleDeadLetters}.state()))
+	applyOp(t, cs, ackAll(5, 90))
+	got, _ = cs.State()
+	want = cstate{delivered: [2]uint64{5, 90}, floor: [2]uint64{5, 90}, dead: sampleDeadLetters}.state()
+	if d := diffConsumer(got, want); d != "" {
+		t.Fatalf("after AckAll above the dead letters: %s", d)
 	}
 	noErr(t, "SetState(empty)", cs.SetState(&store.ConsumerState{}))
 	got, _ = cs.State()
