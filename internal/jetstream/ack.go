@@ -54,23 +54,27 @@ func parseAck(p []byte) (kind int, rest []byte) {
 }
 
 // nakDelay reads the delay of "-NAK {"delay":ns}" or "-NAK 5s"; anything
-// else is a plain NAK.
-func nakDelay(rest []byte) time.Duration {
+// else is a plain NAK. A JSON NAK may also carry an "error" text (a
+// holdfast extension, kept in the message's delivery history).
+func nakDelay(rest []byte) (time.Duration, string) {
 	if len(rest) == 0 {
-		return 0
+		return 0, ""
 	}
 	if rest[0] == '{' {
-		var o jsapi.NakOptions
-		if json.Unmarshal(rest, &o) == nil {
-			return o.Delay
+		var o struct {
+			jsapi.NakOptions
+			Error string `json:"error"`
 		}
-		return 0
+		if json.Unmarshal(rest, &o) == nil {
+			return o.Delay, o.Error
+		}
+		return 0, ""
 	}
 	d, err := time.ParseDuration(string(rest))
 	if err != nil {
-		return 0
+		return 0, ""
 	}
-	return d
+	return d, ""
 }
 
 func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) {
@@ -99,11 +103,12 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 	case ackAck:
 		c.ackLocked(res, seq, meta.ConsumerSeq)
 	case ackNak:
-		c.nakLocked(res, meta, nakDelay(rest), now)
+		delay, errText := nakDelay(rest)
+		c.nakLocked(res, meta, delay, errText, now)
 	case ackProgress:
 		c.mu.ack.Progress(seq, now)
 	case ackTerm:
-		c.termLocked(res, meta, string(rest))
+		c.termLocked(res, meta, string(rest), now)
 	case ackNext:
 		c.ackLocked(res, seq, meta.ConsumerSeq)
 		if reply != "" {
@@ -134,8 +139,14 @@ func (c *consumer) ackLocked(res *stepResult, seq, _ uint64) {
 	ack := c.mu.ack
 	floor := ack.AckFloor().Stream
 	r := ack.Ack(seq)
-	if r == ackstate.Unknown {
+	switch r {
+	case ackstate.Unknown:
 		return
+	case ackstate.Late:
+		c.lateAckLocked(res, seq, "ack")
+		if c.mu.cfg.AckPolicy != jsapi.AckAll {
+			return
+		}
 	}
 	c.mu.lastAck = time.Now()
 	all := c.mu.cfg.AckPolicy == jsapi.AckAll
@@ -149,9 +160,13 @@ func (c *consumer) ackLocked(res *stepResult, seq, _ uint64) {
 	res.release = append(res.release, seq)
 }
 
-func (c *consumer) nakLocked(res *stepResult, meta jsapi.AckMeta, delay time.Duration, now int64) {
-	r, ev := c.mu.ack.Nak(meta.StreamSeq, int64(delay), now)
-	if r == ackstate.Unknown {
+func (c *consumer) nakLocked(res *stepResult, meta jsapi.AckMeta, delay time.Duration, errText string, now int64) {
+	r, ev := c.mu.ack.NakWithError(meta.StreamSeq, int64(delay), now, errText)
+	switch r {
+	case ackstate.Unknown:
+		return
+	case ackstate.Late:
+		c.lateAckLocked(res, meta.StreamSeq, "nak")
 		return
 	}
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgNakedT, c.st.name, c.name),
@@ -162,12 +177,19 @@ func (c *consumer) nakLocked(res *stepResult, meta jsapi.AckMeta, delay time.Dur
 	}
 }
 
-func (c *consumer) termLocked(res *stepResult, meta jsapi.AckMeta, reason string) {
-	if c.mu.ack.Term(meta.StreamSeq) == ackstate.Unknown {
+func (c *consumer) termLocked(res *stepResult, meta jsapi.AckMeta, reason string, now int64) {
+	r, ev := c.mu.ack.TermAt(meta.StreamSeq, now, reason)
+	switch r {
+	case ackstate.Unknown:
+		return
+	case ackstate.Late:
+		c.lateAckLocked(res, meta.StreamSeq, "term")
 		return
 	}
 	c.dirtyLocked()
-	res.release = append(res.release, meta.StreamSeq)
+	if ev == nil {
+		res.release = append(res.release, meta.StreamSeq) // a dead letter holds it until moved
+	}
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMsgTerminatedT, c.st.name, c.name),
 		v: &jsapi.TerminatedAdvisory{TypedEvent: newEvent(jsapi.AdvisoryTerminatedType), Stream: c.st.name, Consumer: c.name,
 			ConsumerSeq: meta.ConsumerSeq, StreamSeq: meta.StreamSeq, Deliveries: meta.Delivered, Reason: reason, Domain: c.js.opts.Domain}})

@@ -46,6 +46,9 @@ type consumer struct {
 		limits bool
 	}
 
+	// dlqDone receives the store's reports on dead letters being copied.
+	dlqDone dlqResults
+
 	kick chan struct{} // buffered 1: something changed, run a step
 	stop chan struct{}
 	done chan struct{}
@@ -78,6 +81,7 @@ type consumer struct {
 		// new message, and when the next one is due (0: not waiting).
 		replayMsg, replaySent, replayDue int64
 		pendingAdv                       []advisory // raised outside a step, sent by the next one
+		dlq                              dlqState   // dead letters on their way (dlq_move.go)
 	}
 }
 
@@ -168,7 +172,11 @@ func (c *consumer) setFilters(cfg *jsapi.ConsumerConfig) {
 
 // ackConfig derives the ackstate configuration.
 func ackConfig(cfg *jsapi.ConsumerConfig) ackstate.Config {
-	ac := ackstate.Config{AckWait: cfg.AckWait, MaxDeliver: cfg.MaxDeliver, BackOff: cfg.BackOff}
+	ac := ackstate.Config{AckWait: cfg.AckWait, MaxDeliver: cfg.MaxDeliver, BackOff: cfg.BackOff,
+		NakBackoff: cfg.NakBackoff, DeadLetter: dlqReasons(cfg.DeadLetter)}
+	if cfg.DeadLetter != nil {
+		ac.History = cfg.DeadLetter.History
+	}
 	switch cfg.AckPolicy {
 	case jsapi.AckAll:
 		ac.AckPolicy = ackstate.AckAll
@@ -250,6 +258,12 @@ func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, resto
 	}
 	if restore != nil {
 		c.mu.ack = ackstate.Restore(ackConfig(&cfg), snapshotOf(restore))
+		for seq := range restore.DeadLetters {
+			if c.mu.dlq.recorded == nil {
+				c.mu.dlq.recorded = make(map[uint64]bool)
+			}
+			c.mu.dlq.recorded[seq] = true // read from disk: durable
+		}
 		c.deliveredHW.Store(restore.Delivered.Stream)
 		return c, nil
 	}
@@ -283,6 +297,12 @@ func snapshotOf(cs *store.ConsumerState) ackstate.Snapshot {
 	}
 	for seq := range cs.Parked {
 		snap.Parked[seq] = max(cs.Redelivered[seq], 1)
+	}
+	if len(cs.DeadLetters) > 0 {
+		snap.Dead = make(map[uint64]ackstate.DeadLetter, len(cs.DeadLetters))
+		for seq, b := range cs.DeadLetters {
+			snap.Dead[seq] = decodeIntent(b)
+		}
 	}
 	return snap
 }
@@ -390,11 +410,15 @@ func (c *consumer) run() {
 
 // stepResult is what one step decided, published after unlocking.
 type stepResult struct {
-	out      []outMsg
-	adv      []advisory
-	release  []uint64 // stream sequences this consumer let go (retention)
-	wake     int64    // when to run again (unix nanos; 0: only when kicked)
-	inactive bool     // inactive_threshold passed: delete the consumer
+	out     []outMsg
+	adv     []advisory
+	release []uint64 // stream sequences this consumer let go (retention)
+	// releaseDead are sequences let go because their dead letters are
+	// durable; dlq are dead letters to copy to their stream.
+	releaseDead []uint64
+	dlq         []dlqJob
+	wake        int64 // when to run again (unix nanos; 0: only when kicked)
+	inactive    bool  // inactive_threshold passed: delete the consumer
 }
 
 // outMsg is a message for a client: a delivery (wire subject subj, routed
@@ -425,6 +449,9 @@ func (r *stepResult) send(c *consumer) {
 	if len(r.release) > 0 {
 		c.st.release(r.release)
 	}
+	if len(r.releaseDead) > 0 {
+		c.st.releaseExcept(r.releaseDead, nil, store.ReasonDeadLettered)
+	}
 	for _, m := range r.out {
 		if m.subj == m.target {
 			c.js.broker.Publish(nil, []byte(m.target), []byte(m.reply), m.hdr, m.data)
@@ -434,6 +461,9 @@ func (r *stepResult) send(c *consumer) {
 	}
 	for _, a := range r.adv {
 		c.js.advise(a.subj, a.v)
+	}
+	for _, j := range r.dlq {
+		c.moveDeadLetter(j)
 	}
 }
 
@@ -457,6 +487,7 @@ func (c *consumer) step(now int64) *stepResult {
 	for _, ev := range c.mu.ack.Tick(now) {
 		c.parkedLocked(res, ev)
 	}
+	c.deadLettersLocked(res, now)
 	if c.mu.cfg.DeliverSubject != "" {
 		c.pushLocked(res, now)
 	} else {
@@ -488,9 +519,13 @@ func (c *consumer) idleLocked() bool {
 	return len(c.mu.waiting) == 0
 }
 
-// parkedLocked persists a message parked at max_deliver and queues the advisory.
+// parkedLocked persists a message parked (or dead-lettered) at max_deliver
+// and queues the advisory.
 func (c *consumer) parkedLocked(res *stepResult, ev ackstate.Event) {
 	c.dirtyLocked()
+	if ev.Kind != ackstate.EventMaxDeliveries {
+		return
+	}
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(jsapi.AdvisoryConsumerMaxDeliveriesT, c.st.name, c.name),
 		v: &jsapi.MaxDeliverAdvisory{TypedEvent: newEvent(jsapi.AdvisoryMaxDeliverType), Stream: c.st.name,
 			Consumer: c.name, StreamSeq: ev.Seq, Deliveries: ev.Deliveries, Domain: c.js.opts.Domain}})
@@ -525,6 +560,9 @@ func (c *consumer) nextLocked() (candidate, bool) {
 	}
 	if c.paused() {
 		return candidate{}, false
+	}
+	if ack.NumDeadLetters() >= dlqMaxIntents {
+		return candidate{}, false // dead letters are not getting out: stop taking more
 	}
 	from := ack.Delivered().Stream + 1
 	for len(c.mu.lps) > 0 {
@@ -599,7 +637,7 @@ func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string,
 	if !cand.redel {
 		c.mu.replayMsg, c.mu.replaySent, c.mu.replayDue = m.Time, now, 0
 	}
-	dseq, count := c.mu.ack.Deliver(m.Seq, now)
+	dseq, count := c.mu.ack.DeliverTo(m.Seq, now, target)
 	c.deliveredHW.Store(c.mu.ack.Delivered().Stream)
 	if !cand.redel && *pending > 0 {
 		*pending--
@@ -648,6 +686,7 @@ func (c *consumer) info() *jsapi.ConsumerInfo {
 	if c.mu.cfg.MaxDeliver == 1 {
 		ci.NumRedelivered = 0
 	}
+	ci.DeadLettered, ci.NumDeadLetterPending = c.dlqCountsLocked()
 	if c.mu.cfg.DeliverSubject != "" {
 		ci.PushBound = c.js.broker.HasInterest(c.mu.cfg.DeliverSubject)
 	}

@@ -157,10 +157,26 @@ func (js *JetStream) addConsumer(payload []byte, streamName, name, filter string
 		return nil, e
 	}
 	setConsumerServerMetadata(&cfg)
+	var old *consumer
+	var oldCfg *jsapi.ConsumerConfig
 	if cfg.Name != "" {
-		if old := st.cons.get(cfg.Name); old != nil {
-			return js.updateConsumer(old, cfg, req.Action)
+		if old = st.cons.get(cfg.Name); old != nil {
+			oc := old.config()
+			oldCfg = &oc
 		}
+	}
+	if e := resolveDeadLetter(&cfg, oldCfg); e != nil {
+		return nil, e
+	}
+	if cfg.Name == "" {
+		cfg.Name = newID()[:8]
+	}
+	deadLetterDefaults(&cfg, st.name)
+	if e := js.validateDeadLetter(&cfg, &scfg); e != nil {
+		return nil, e
+	}
+	if old != nil {
+		return js.updateConsumer(old, cfg, req.Action)
 	}
 	if req.Action == jsapi.ActionUpdate {
 		return nil, jsapi.NewError(jsapi.JSConsumerDoesNotExist)
@@ -172,9 +188,6 @@ func (js *JetStream) addConsumer(payload []byte, streamName, name, filter string
 		if e := checkWorkQueueFilters(st, &cfg, ""); e != nil {
 			return nil, e
 		}
-	}
-	if cfg.Name == "" {
-		cfg.Name = newID()[:8]
 	}
 	created := time.Now().UTC()
 	if cfg.Durable != "" && st.storage != jsapi.MemoryStorage {

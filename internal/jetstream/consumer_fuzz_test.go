@@ -28,7 +28,7 @@ func FuzzAckPayload(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p []byte) {
 		kind, rest := parseAck(p)
 		if kind == ackNak {
-			_ = nakDelay(rest)
+			_, _ = nakDelay(rest)
 		}
 		if kind == ackIgnore && rest != nil {
 			t.Fatalf("ignored payload %q has a rest", p)
@@ -38,18 +38,21 @@ func FuzzAckPayload(f *testing.F) {
 
 func TestNakDelay(t *testing.T) {
 	tests := []struct {
-		in   string
-		want time.Duration
+		in      string
+		want    time.Duration
+		wantErr string
 	}{
-		{"", 0},
-		{`{"delay":5000000000}`, 5 * time.Second},
-		{"2s", 2 * time.Second},
-		{"garbage", 0},
-		{`{"delay":"x"}`, 0},
+		{"", 0, ""},
+		{`{"delay":5000000000}`, 5 * time.Second, ""},
+		{`{"delay":1000000000,"error":"db down"}`, time.Second, "db down"},
+		{`{"error":"bad input"}`, 0, "bad input"},
+		{"2s", 2 * time.Second, ""},
+		{"garbage", 0, ""},
+		{`{"delay":"x"}`, 0, ""},
 	}
 	for _, tc := range tests {
-		if got := nakDelay([]byte(tc.in)); got != tc.want {
-			t.Errorf("nakDelay(%q) = %v, want %v", tc.in, got, tc.want)
+		if got, errText := nakDelay([]byte(tc.in)); got != tc.want || errText != tc.wantErr {
+			t.Errorf("nakDelay(%q) = %v %q, want %v %q", tc.in, got, errText, tc.want, tc.wantErr)
 		}
 	}
 }

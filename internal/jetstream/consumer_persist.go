@@ -50,6 +50,9 @@ func (c *consumer) flush() {
 		c.log.Error("consumer state not persisted", "error", err)
 		return // the ack syncs stay unanswered: the client retries
 	}
+	if len(snap.Dead) > 0 {
+		c.deadLettersRecorded(snap.Dead)
+	}
 	for _, r := range replies {
 		c.js.broker.Publish(nil, []byte(r), nil, nil, nil)
 	}
@@ -74,6 +77,12 @@ func consumerState(snap ackstate.Snapshot) *store.ConsumerState {
 		cs.Parked[seq] = struct{}{}
 		if n > 1 {
 			cs.Redelivered[seq] = n
+		}
+	}
+	if len(snap.Dead) > 0 {
+		cs.DeadLetters = make(map[uint64][]byte, len(snap.Dead))
+		for seq, dl := range snap.Dead {
+			cs.DeadLetters[seq] = encodeIntent(dl)
 		}
 	}
 	return cs

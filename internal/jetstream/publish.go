@@ -31,7 +31,11 @@ func (st *stream) Deliver(_ *broker.Subscription, subj, reply, hdr, payload []by
 		w = &ackWaiter{st: st, reply: string(reply)}
 		w.state.Store(ackInline)
 	}
-	res := st.storeLocked(subj, hdr, payload, now, w)
+	var waiter store.Waiter
+	if w != nil {
+		waiter = w
+	}
+	res := st.storeLocked(subj, hdr, payload, now, waiter)
 	st.mu.Unlock()
 	if res.republish != nil {
 		// After unlocking: the destination may be another stream's subject.
@@ -73,9 +77,9 @@ type pubHeaders struct {
 }
 
 // storeLocked runs the checks of JETSTREAM-MESSAGING.md §1.3 in order and
-// appends the message. The append's Waiter is the stream's own durable
-// mark when nobody waits for a PubAck.
-func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w *ackWaiter) pubResult {
+// appends the message. The append's Waiter is w, or the stream's own
+// durable mark when nobody waits (w nil).
+func (st *stream) storeLocked(subj, hdr, payload []byte, now int64, w store.Waiter) pubResult {
 	cfg := &st.mu.cfg
 	if cfg.Sealed {
 		return pubResult{err: jsapi.NewError(jsapi.JSStreamSealedErr)}

@@ -46,8 +46,9 @@ type stream struct {
 		expiry    *time.Timer
 		expireAt  int64 // unix nanos the timer fires at; 0 when not armed
 		markers   map[uint64]struct{}
-		republish *transform // nil without a republish config
-		transform *transform // subject_transform; nil without one
+		republish *transform  // nil without a republish config
+		transform *transform  // subject_transform; nil without one
+		origins   originIndex // dead letters stored here, by origin (dlq_index.go)
 	}
 }
 

@@ -110,17 +110,17 @@ type ConsumerInfo struct {
 	NumPending     uint64         `json:"num_pending"`
 	// NumParked is a holdfast extension: messages that reached max_deliver
 	// without an ack and are kept for retention (old clients ignore it).
-	NumParked      int           `json:"num_parked,omitempty"`
+	NumParked int `json:"num_parked,omitempty"`
 	// NumDeadLetterPending counts messages whose move to the dead-letter
 	// stream is recorded but not yet durable; DeadLettered counts the moves
 	// done since the consumer was created (or the server started), by reason.
 	NumDeadLetterPending int               `json:"num_dead_letter_pending,omitempty"`
 	DeadLettered         map[string]uint64 `json:"dead_lettered,omitempty"`
-	Cluster        *ClusterInfo  `json:"cluster,omitempty"`
-	PushBound      bool          `json:"push_bound,omitempty"`
-	Paused         bool          `json:"paused,omitempty"`
-	PauseRemaining time.Duration `json:"pause_remaining,omitempty"`
-	TimeStamp      time.Time     `json:"ts"`
+	Cluster              *ClusterInfo      `json:"cluster,omitempty"`
+	PushBound            bool              `json:"push_bound,omitempty"`
+	Paused               bool              `json:"paused,omitempty"`
+	PauseRemaining       time.Duration     `json:"pause_remaining,omitempty"`
+	TimeStamp            time.Time         `json:"ts"`
 
 	PriorityGroups []PriorityGroupState `json:"priority_groups,omitempty"`
 }
