@@ -28,6 +28,7 @@ func (s *Server) enableJetStream() error {
 		ServerName:   s.connOpts.Info.ServerName,
 		Version:      CompatVersion,
 		Logger:       s.log.With("component", "jetstream"),
+		Failpoint:    s.opts.Failpoint,
 	})
 	if err != nil {
 		return err

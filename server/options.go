@@ -57,6 +57,10 @@ type Options struct {
 	LogFile string
 	// Logger, when set, is used instead of one built from Debug and LogFile.
 	Logger *slog.Logger
+	// Failpoint, when set, is called at named points between the steps of
+	// multi-step operations (docs/testing.md); crash tests kill the process
+	// there. Nil in production.
+	Failpoint func(name string)
 }
 
 // DefaultStoreDir is where JetStream keeps data when no store_dir is given:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -41,10 +42,12 @@ type proc struct {
 
 // startHoldfast runs bin with JetStream on storeDir and returns once its log
 // says it accepts clients.
-func startHoldfast(t *testing.T, bin, storeDir string) *proc {
+// env adds variables to the process's environment (HOLDFAST_FAILPOINTS).
+func startHoldfast(t *testing.T, bin, storeDir string, env ...string) *proc {
 	t.Helper()
 	port := freeTCPPort(t)
 	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", storeDir)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer closeLog()
 	opts.Logger = logger
+	opts.Failpoint = failpoints(os.Getenv("HOLDFAST_FAILPOINTS"), logger)
 
 	srv, err := server.New(opts)
 	if err == nil {

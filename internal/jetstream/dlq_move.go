@@ -82,7 +82,15 @@ func (c *consumer) deadLettersRecorded(dead map[uint64]ackstate.DeadLetter) {
 		c.mu.dlq.recorded[seq] = true
 	}
 	c.mu.Unlock()
+	c.js.failpoint("dlq.recorded")
 	c.poke()
+}
+
+// failpoint calls the test hook at a named point (Options.Failpoint).
+func (js *JetStream) failpoint(name string) {
+	if f := js.opts.Failpoint; f != nil {
+		f(name)
+	}
 }
 
 // dlqJob is one move handed to the mover.
@@ -243,6 +251,9 @@ func (w *dlqWaiter) release() {
 
 func (w *dlqWaiter) finish() {
 	w.dst.durable.Done(w.dlqSeq, w.err)
+	if w.err == nil {
+		w.c.js.failpoint("dlq.copied")
+	}
 	w.c.dlqReport(dlqResult{seq: w.seq, dlqSeq: w.dlqSeq, dst: w.dst.name, err: w.err})
 }
 

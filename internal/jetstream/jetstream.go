@@ -57,6 +57,10 @@ type Options struct {
 	// the number of queued API requests before new ones are refused (default 4096).
 	Workers  int
 	QueueLen int
+	// Failpoint, when set, is called at the named points between the steps
+	// of a dead letter's move ("dlq.recorded", "dlq.copied"); crash tests
+	// kill the process there.
+	Failpoint func(name string)
 }
 
 // JetStream is the JetStream subsystem of one server: the streams of the
