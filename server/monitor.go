@@ -158,7 +158,11 @@ func (m jsMonitor) Snapshot() *monitor.JetStreamSnapshot {
 	for _, ss := range st.Streams {
 		snap := monitor.StreamSnapshot{Info: *ss.Info, Removed: ss.Removed}
 		for _, ci := range ss.Consumers {
-			snap.Consumers = append(snap.Consumers, monitor.ConsumerSnapshot{Info: *ci, Parked: uint64(ci.NumParked)})
+			var dead uint64
+			for _, n := range ci.DeadLettered {
+				dead += n
+			}
+			snap.Consumers = append(snap.Consumers, monitor.ConsumerSnapshot{Info: *ci, Parked: uint64(ci.NumParked), DeadLettered: dead})
 		}
 		acc.Streams = append(acc.Streams, snap)
 	}

@@ -33,7 +33,13 @@ func newDLQSetup(t *testing.T, retention jetstream.RetentionPolicy, cc jetstream
 	if servertest.External() {
 		t.Skip("dead-letter queues are holdfast only")
 	}
-	d := &dlqSetup{s: jsServer(t)}
+	return newDLQSetupOn(t, jsServer(t), retention, cc)
+}
+
+// newDLQSetupOn is newDLQSetup on a given server.
+func newDLQSetupOn(t *testing.T, s *servertest.Server, retention jetstream.RetentionPolicy, cc jetstream.ConsumerConfig) *dlqSetup {
+	t.Helper()
+	d := &dlqSetup{s: s}
 	d.connect(t)
 	d.src = createStream(t, d.js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"},
 		Retention: retention, Storage: jetstream.FileStorage})

@@ -7,6 +7,9 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast-mq/holdfast/internal/servertest"
+	"github.com/holdfast-mq/holdfast/server"
 )
 
 // TestDeadLetterMaxDeliveries: a message NAKed on its last allowed delivery
@@ -322,5 +325,51 @@ func TestDeadLetterConfig(t *testing.T) {
 	}
 	if _, ok := ci.Config.Metadata["holdfast.dlq.stream"]; ok {
 		t.Fatalf("removed setting still in metadata: %v", ci.Config.Metadata)
+	}
+}
+
+// TestDeadLetterMetrics: a move shows in /metrics as the consumer's
+// dead-lettered counter and as a removal from the interest stream with the
+// reason dead_lettered.
+func TestDeadLetterMetrics(t *testing.T) {
+	if servertest.External() {
+		t.Skip("dead-letter queues are holdfast only")
+	}
+	s := monitored(t, func(o *server.Options) { o.JetStream = true })
+	d := newDLQSetupOn(t, s, jetstream.InterestPolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, Metadata: map[string]string{"holdfast.dlq.on": "terminated,max_deliveries"}})
+	moved := d.watch(t, "MOVED")
+	publishN(t, d.js, "orders.a", 2)
+	if err := fetchOne(t, d.c).Term(); err != nil {
+		t.Fatal(err)
+	}
+	nextAdvisory(t, moved)
+	if err := fetchOne(t, d.c).DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	fams := scrape(t, s)
+	labelled := func(name string, want map[string]string) float64 {
+		t.Helper()
+		for _, m := range fams[name].GetMetric() {
+			ok := true
+			for _, l := range m.GetLabel() {
+				if v, in := want[l.GetName()]; in && v != l.GetValue() {
+					ok = false
+				}
+			}
+			if ok {
+				return m.GetCounter().GetValue()
+			}
+		}
+		t.Fatalf("%s%v not found", name, want)
+		return 0
+	}
+	if v := labelled("holdfast_consumer_dead_lettered_messages_total", map[string]string{"stream": "ORDERS", "consumer": "C"}); v != 1 {
+		t.Fatalf("dead-lettered counter %v, want 1", v)
+	}
+	for reason, want := range map[string]float64{"dead_lettered": 1, "acked": 1} {
+		if v := labelled("holdfast_stream_removed_messages_total", map[string]string{"stream": "ORDERS", "reason": reason}); v != want {
+			t.Fatalf("removed{reason=%s} = %v, want %v", reason, v, want)
+		}
 	}
 }
