@@ -81,6 +81,17 @@ type Config struct {
 	// OnRemove, when set, is called for every message removed. It may be called with
 	// the store's lock held: it must be cheap and must not call back into the store.
 	OnRemove func(reason Reason, seq uint64, subject string)
+	// Hold, when set, is asked before a limit (max_msgs, max_bytes,
+	// max_msgs_per_subject, max_age, a TTL) removes a message. Like
+	// OnRemove it may be called with the store's lock held, must be cheap
+	// and must not call back into the store. When it returns true the
+	// message stays: max_age and TTL expiry skip it (it does not count
+	// towards Expire's next deadline) and go on with other messages; the
+	// count and size limits stop there, leaving the store over its limit.
+	// Expire asks again about every expired message it meets, UpdateConfig
+	// re-applies the count and size limits. A nil Hold in UpdateConfig
+	// keeps the current one.
+	Hold func(reason Reason, seq uint64, subject string) bool
 }
 
 // Msg is a stored message. Loaded messages are owned by the caller.

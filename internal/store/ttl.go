@@ -37,5 +37,14 @@ func (h *TTLHeap) Take() TTLEntry { return heap.Pop(h).(TTLEntry) }
 // Peek returns the earliest deadline; the heap must not be empty.
 func (h TTLHeap) Peek() TTLEntry { return h[0] }
 
+// Requeue adds back the entries in held (taken while Config.Hold kept their
+// message) and empties held.
+func (h *TTLHeap) Requeue(held *[]TTLEntry) {
+	for _, e := range *held {
+		h.Add(e)
+	}
+	*held = (*held)[:0]
+}
+
 // Rebuild restores heap order after the slice was filtered in place.
 func (h *TTLHeap) Rebuild() { heap.Init(h) }

@@ -57,12 +57,23 @@ func (s *Store) sweepLocked() {
 }
 
 // removeFirstLocked removes the first message.
-func (s *Store) removeFirstLocked(reason store.Reason) {
+func (s *Store) removeFirstLocked(reason store.Reason) bool {
 	sg, i := s.findLocked(s.mu.first)
 	if sg == nil {
 		panic("filestore: first message missing from index")
 	}
+	if s.heldLocked(sg, i, reason) {
+		return false
+	}
 	s.removeLocked(sg, i, reason, true)
+	return true
+}
+
+// heldLocked asks Config.Hold whether a limit may remove the live message
+// at index i of sg.
+func (s *Store) heldLocked(sg *segment, i int, reason store.Reason) bool {
+	h := s.mu.cfg.Hold
+	return h != nil && h(reason, sg.base+uint64(i), s.mu.subjects.subs[sg.subj[i]].name)
 }
 
 // removeWhileLocked visits the live messages in [from, to] that m matches, in
@@ -103,6 +114,9 @@ func (s *Store) enforceSubjectLimitLocked(sid uint32) {
 	}
 	for s.mu.subjects.subs[sid].msgs > uint64(max) {
 		sg, i := s.findLocked(s.subjFirstLocked(sid))
+		if s.heldLocked(sg, i, store.ReasonMaxPerSubject) {
+			return
+		}
 		s.removeLocked(sg, i, store.ReasonMaxPerSubject, true)
 	}
 }
@@ -111,10 +125,14 @@ func (s *Store) enforceSubjectLimitLocked(sid uint32) {
 func (s *Store) enforceTotalsLocked() {
 	cfg := &s.mu.cfg
 	for cfg.MaxMsgs > 0 && s.mu.msgs > uint64(cfg.MaxMsgs) {
-		s.removeFirstLocked(store.ReasonMaxMsgs)
+		if !s.removeFirstLocked(store.ReasonMaxMsgs) {
+			break
+		}
 	}
 	for cfg.MaxBytes > 0 && s.mu.bytes > uint64(cfg.MaxBytes) && s.mu.msgs > 0 {
-		s.removeFirstLocked(store.ReasonMaxBytes)
+		if !s.removeFirstLocked(store.ReasonMaxBytes) {
+			break
+		}
 	}
 	s.sweepLocked()
 }
@@ -276,9 +294,14 @@ func (s *Store) Expire(now int64) (int64, error) {
 		return 0, err
 	}
 	h := &s.mu.ttls
+	h.Requeue(&s.mu.heldTTL)
 	for len(*h) > 0 && h.Peek().At <= now {
 		e := h.Take()
 		if sg, i := s.findLocked(e.Seq); sg != nil {
+			if s.heldLocked(sg, i, store.ReasonTTL) {
+				s.mu.heldTTL = append(s.mu.heldTTL, e) // back at the next Expire
+				continue
+			}
 			s.removeLocked(sg, i, store.ReasonTTL, true)
 		}
 	}
@@ -319,7 +342,9 @@ func (s *Store) expireAgeLocked(cutoff int64) int64 {
 			continue
 		}
 		if sg.maxTime <= cutoff {
-			s.removeLocked(sg, i, store.ReasonMaxAge, true)
+			if !s.heldLocked(sg, i, store.ReasonMaxAge) {
+				s.removeLocked(sg, i, store.ReasonMaxAge, true)
+			}
 			seq++
 			continue
 		}
@@ -334,7 +359,9 @@ func (s *Store) expireAgeLocked(cutoff int64) int64 {
 		if h.ts > cutoff {
 			return h.ts
 		}
-		s.removeLocked(sg, i, store.ReasonMaxAge, true)
+		if !s.heldLocked(sg, i, store.ReasonMaxAge) {
+			s.removeLocked(sg, i, store.ReasonMaxAge, true)
+		}
 		seq++
 	}
 	return 0
@@ -349,6 +376,9 @@ func (s *Store) UpdateConfig(cfg store.Config) error {
 	}
 	if cfg.OnRemove == nil {
 		cfg.OnRemove = s.mu.cfg.OnRemove // a nil callback keeps the current one
+	}
+	if cfg.Hold == nil {
+		cfg.Hold = s.mu.cfg.Hold
 	}
 	s.mu.cfg = cfg
 	for _, cs := range s.mu.consumers {

@@ -74,6 +74,7 @@ type Store struct {
 		lastTime     int64
 		subjects     subjectTable
 		ttls         store.TTLHeap
+		heldTTL      []store.TTLEntry    // taken from ttls while Config.Hold kept the message
 		pinned       map[uint64]struct{} // messages with TTL -1: never expire
 		emptied      bool                // a segment lost its last message: sweep
 		scratch      []byte              // compression buffer

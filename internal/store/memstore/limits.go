@@ -14,6 +14,9 @@ import (
 func (s *Store) enforceSubjectLocked(si *subjectIndex) {
 	limit := s.mu.cfg.MaxMsgsPerSubject
 	for limit > 0 && int64(len(si.seqs)) > limit {
+		if s.heldLocked(store.ReasonMaxPerSubject, si.first()) {
+			return
+		}
 		s.removeLocked(si.first(), store.ReasonMaxPerSubject, false)
 	}
 }
@@ -23,14 +26,30 @@ func (s *Store) enforceSubjectLocked(si *subjectIndex) {
 func (s *Store) enforceTotalsLocked() {
 	if limit := s.mu.cfg.MaxMsgs; limit > 0 {
 		for int64(len(s.mu.msgs)) > limit {
+			if s.heldLocked(store.ReasonMaxMsgs, s.mu.first) {
+				return
+			}
 			s.removeLocked(s.mu.first, store.ReasonMaxMsgs, false)
 		}
 	}
 	if limit := s.mu.cfg.MaxBytes; limit > 0 {
 		for s.mu.bytes > uint64(limit) {
+			if s.heldLocked(store.ReasonMaxBytes, s.mu.first) {
+				return
+			}
 			s.removeLocked(s.mu.first, store.ReasonMaxBytes, false)
 		}
 	}
+}
+
+// heldLocked asks Config.Hold whether a limit may remove seq.
+func (s *Store) heldLocked(reason store.Reason, seq uint64) bool {
+	h := s.mu.cfg.Hold
+	if h == nil {
+		return false
+	}
+	m := s.mu.msgs[seq]
+	return m != nil && h(reason, seq, m.subj.name)
 }
 
 // UpdateConfig implements store.Store. The new limits apply at once; a shorter
@@ -46,6 +65,9 @@ func (s *Store) UpdateConfig(cfg store.Config) error {
 	}
 	if cfg.OnRemove == nil {
 		cfg.OnRemove = s.mu.cfg.OnRemove
+	}
+	if cfg.Hold == nil {
+		cfg.Hold = s.mu.cfg.Hold
 	}
 	s.mu.cfg = cfg
 	if cfg.MaxMsgsPerSubject > 0 {
@@ -65,6 +87,7 @@ func (s *Store) Expire(now int64) (int64, error) {
 	if s.mu.closed {
 		return 0, store.ErrClosed
 	}
+	s.mu.ttls.Requeue(&s.mu.heldTTL)
 	s.expireTTLLocked(now)
 	next := s.expireAgeLocked(now)
 	if ttl := s.nextTTLLocked(); ttl != 0 && (next == 0 || ttl < next) {
@@ -81,6 +104,10 @@ func (s *Store) expireTTLLocked(now int64) {
 			return
 		}
 		e := s.mu.ttls.Take()
+		if s.heldLocked(store.ReasonTTL, e.Seq) {
+			s.mu.heldTTL = append(s.mu.heldTTL, e) // back at the next Expire
+			continue
+		}
 		s.removeLocked(e.Seq, store.ReasonTTL, false)
 	}
 }
@@ -108,6 +135,7 @@ func (s *Store) expireAgeLocked(now int64) int64 {
 		return 0
 	}
 	cutoff := now - maxAge
+	var held uint64 // the first message a Hold kept: the next walk starts there
 	for seq := s.nextLiveLocked(s.mu.ageCursor); seq != 0; seq = s.nextLiveLocked(seq + 1) {
 		m := s.mu.msgs[seq]
 		if m.ttl < 0 {
@@ -115,11 +143,23 @@ func (s *Store) expireAgeLocked(now int64) int64 {
 		}
 		if m.time > cutoff {
 			s.mu.ageCursor = seq
+			if held != 0 {
+				s.mu.ageCursor = held
+			}
 			return m.time + maxAge
+		}
+		if s.heldLocked(store.ReasonMaxAge, seq) {
+			if held == 0 {
+				held = seq
+			}
+			continue
 		}
 		s.removeLocked(seq, store.ReasonMaxAge, false)
 	}
 	s.mu.ageCursor = s.mu.last + 1
+	if held != 0 {
+		s.mu.ageCursor = held
+	}
 	return 0
 }
 

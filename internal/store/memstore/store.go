@@ -38,6 +38,7 @@ type Store struct {
 		// ttls is a min-heap of per-message expiries; entries of messages that
 		// left early are dropped lazily. ttlLive counts the live ones.
 		ttls    store.TTLHeap
+		heldTTL []store.TTLEntry // taken from ttls while Config.Hold kept the message
 		ttlLive int
 		// ageCursor is where the next max_age walk starts: every live message
 		// below it has TTL -1 (never expires).

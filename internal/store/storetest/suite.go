@@ -23,6 +23,7 @@ func Run(t *testing.T, open Opener) {
 		{"Limits", testLimits},
 		{"UpdateConfig", testUpdateConfig},
 		{"Expire", testExpire},
+		{"Hold", testHold},
 		{"Waiter", testWaiter},
 		{"Consumer", testConsumer},
 		{"Closed", testClosed},
