@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -371,5 +372,106 @@ func TestDeadLetterMetrics(t *testing.T) {
 		if v := labelled("holdfast_stream_removed_messages_total", map[string]string{"stream": "ORDERS", "reason": reason}); v != want {
 			t.Fatalf("removed{reason=%s} = %v, want %v", reason, v, want)
 		}
+	}
+}
+
+// TestDeadLetterExpired: a per-message TTL about to remove messages the
+// consumer still owes (one delivered and unacknowledged, one never
+// delivered) waits until their dead letters are durable; then the TTL
+// removes them and the consumer never delivers the second one.
+func TestDeadLetterExpired(t *testing.T) {
+	if servertest.External() {
+		t.Skip("dead-letter queues are holdfast only")
+	}
+	d := &dlqSetup{s: jsServer(t)}
+	d.connect(t)
+	d.src = createStream(t, d.js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"},
+		Storage: jetstream.FileStorage, AllowMsgTTL: true})
+	d.dlq = createStream(t, d.js, dlqStreamConfig("DLQ"))
+	var err error
+	d.c, err = d.src.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: time.Minute, Metadata: map[string]string{"holdfast.dlq.stream": "DLQ", "holdfast.dlq.on": "expired"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := d.watch(t, "MOVED")
+	for _, subj := range []string{"orders.a", "orders.b"} {
+		if _, err := d.js.Publish(ctx(t), subj, []byte(subj), jetstream.WithMsgTTL(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if md := meta(t, fetchOne(t, d.c)); md.Sequence.Stream != 1 {
+		t.Fatalf("delivered seq %d", md.Sequence.Stream)
+	}
+	got := map[uint64]string{}
+	for range 2 {
+		a := nextAdvisory(t, moved)
+		got[a.StreamSeq] = a.Reason
+	}
+	if got[1] != "expired" || got[2] != "expired" {
+		t.Fatalf("moved %v", got)
+	}
+	for seq, subj := range map[uint64]string{1: "orders.a", 2: "orders.b"} {
+		m, err := d.dlq.GetLastMsgForSubject(ctx(t), "$DLQ.ORDERS.C."+subj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Header.Get("Holdfast-Dlq-Reason") != "expired" || m.Header.Get("Holdfast-Dlq-Sequence") != strconv.FormatUint(seq, 10) ||
+			m.Header.Get("Holdfast-Dlq-Orig-Nats-TTL") != "1s" || m.Header.Get("Nats-TTL") != "" {
+			t.Fatalf("dead letter of %d: %v", seq, m.Header)
+		}
+	}
+	// The TTL removed them once their copies were durable.
+	if n := streamMsgs(t, d.src); n != 0 {
+		t.Fatalf("source keeps %d expired messages", n)
+	}
+	removed := consumerDLQInfo(t, d.nc, "ORDERS", "C")
+	if removed.NumDeadLetterPending != 0 || removed.NumAckPending != 0 || removed.DeadLettered["expired"] != 2 {
+		t.Fatalf("consumer info %s", removed.raw)
+	}
+	noNext(t, d.c)
+	if _, err := d.js.Publish(ctx(t), "orders.c", []byte("c")); err != nil {
+		t.Fatal(err)
+	}
+	if md := meta(t, fetchOne(t, d.c)); md.Sequence.Stream != 3 {
+		t.Fatalf("next delivery is seq %d, want 3", md.Sequence.Stream)
+	}
+}
+
+// TestDeadLetterMaxLen: max_msgs about to drop the oldest message, which
+// the consumer has not consumed yet, waits for its dead letter; the stream
+// then removes it under max_msgs and the consumer starts at the next one.
+func TestDeadLetterMaxLen(t *testing.T) {
+	if servertest.External() {
+		t.Skip("dead-letter queues are holdfast only")
+	}
+	d := &dlqSetup{s: jsServer(t)}
+	d.connect(t)
+	d.src = createStream(t, d.js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"},
+		Storage: jetstream.FileStorage, MaxMsgs: 2})
+	d.dlq = createStream(t, d.js, dlqStreamConfig("DLQ"))
+	var err error
+	d.c, err = d.src.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		Metadata: map[string]string{"holdfast.dlq.stream": "DLQ", "holdfast.dlq.on": "maxlen"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := d.watch(t, "MOVED")
+	publishN(t, d.js, "orders.a", 3)
+	if a := nextAdvisory(t, moved); a.StreamSeq != 1 || a.Reason != "maxlen" || a.Deliveries != 0 {
+		t.Fatalf("moved advisory %+v", a)
+	}
+	info, err := d.src.Info(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 2 || info.State.FirstSeq != 2 {
+		t.Fatalf("source state %+v", info.State)
+	}
+	if n := streamMsgs(t, d.dlq); n != 1 {
+		t.Fatalf("dead-letter stream has %d messages", n)
+	}
+	if md := meta(t, fetchOne(t, d.c)); md.Sequence.Stream != 2 {
+		t.Fatalf("first delivery is seq %d, want 2", md.Sequence.Stream)
 	}
 }

@@ -46,8 +46,12 @@ type consumer struct {
 		limits bool
 	}
 
-	// dlqDone receives the store's reports on dead letters being copied.
-	dlqDone dlqResults
+	// dlqDone receives the store's reports on dead letters being copied;
+	// owed the questions of limits about to remove a message (dlq_hold.go);
+	// dlqLimit the limit reasons the consumer dead-letters for.
+	dlqDone  dlqResults
+	owed     owedQueue
+	dlqLimit atomic.Uint32
 
 	kick chan struct{} // buffered 1: something changed, run a step
 	stop chan struct{}
@@ -168,6 +172,7 @@ func (c *consumer) matches(subj string) bool {
 func (c *consumer) setFilters(cfg *jsapi.ConsumerConfig) {
 	fs := filtersOf(cfg)
 	c.filters.Store(&fs)
+	c.setDeadLetterLimits(dlqReasons(cfg.DeadLetter))
 }
 
 // ackConfig derives the ackstate configuration.
@@ -417,8 +422,10 @@ type stepResult struct {
 	// durable; dlq are dead letters to copy to their stream.
 	releaseDead []uint64
 	dlq         []dlqJob
-	wake        int64 // when to run again (unix nanos; 0: only when kicked)
-	inactive    bool  // inactive_threshold passed: delete the consumer
+	// holdAnswered are held messages this consumer no longer waits for.
+	holdAnswered []uint64
+	wake         int64 // when to run again (unix nanos; 0: only when kicked)
+	inactive     bool  // inactive_threshold passed: delete the consumer
 }
 
 // outMsg is a message for a client: a delivery (wire subject subj, routed
@@ -451,6 +458,9 @@ func (r *stepResult) send(c *consumer) {
 	}
 	if len(r.releaseDead) > 0 {
 		c.st.releaseExcept(r.releaseDead, nil, store.ReasonDeadLettered)
+	}
+	if len(r.holdAnswered) > 0 {
+		c.st.holdAnswered(r.holdAnswered)
 	}
 	for _, m := range r.out {
 		if m.subj == m.target {
@@ -487,6 +497,7 @@ func (c *consumer) step(now int64) *stepResult {
 	for _, ev := range c.mu.ack.Tick(now) {
 		c.parkedLocked(res, ev)
 	}
+	c.owedLocked(res, now)
 	c.deadLettersLocked(res, now)
 	if c.mu.cfg.DeliverSubject != "" {
 		c.pushLocked(res, now)
@@ -567,7 +578,7 @@ func (c *consumer) nextLocked() (candidate, bool) {
 	from := ack.Delivered().Stream + 1
 	for len(c.mu.lps) > 0 {
 		seq := c.mu.lps[0]
-		if seq < from {
+		if seq < from || ack.Skip(seq) {
 			c.mu.lps = c.mu.lps[1:]
 			continue
 		}
@@ -579,19 +590,26 @@ func (c *consumer) nextLocked() (candidate, bool) {
 	if c.mu.lpsEnd >= from {
 		from = c.mu.lpsEnd + 1
 	}
-	var best *store.Msg
 	fs := filtersOf(cfg)
 	if len(fs) == 0 {
 		fs = []string{""}
 	}
-	for _, f := range fs {
-		m, err := c.st.store.LoadNext(f, from)
-		if err == nil && (best == nil || m.Seq < best.Seq) {
-			best = m
+	var best *store.Msg
+	for {
+		best = nil
+		for _, f := range fs {
+			m, err := c.st.store.LoadNext(f, from)
+			if err == nil && (best == nil || m.Seq < best.Seq) {
+				best = m
+			}
 		}
-	}
-	if best == nil {
-		return candidate{}, false
+		if best == nil {
+			return candidate{}, false
+		}
+		if !ack.Skip(best.Seq) {
+			break
+		}
+		from = best.Seq + 1 // dead-lettered before its first delivery
 	}
 	if cfg.ReplayPolicy == jsapi.ReplayOriginal && c.mu.replaySent != 0 {
 		// Space new messages as they were published.

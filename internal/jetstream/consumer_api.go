@@ -204,6 +204,7 @@ func (js *JetStream) addConsumer(payload []byte, streamName, name, filter string
 		st.cons.remove(c)
 		return nil, jsapi.NewError(jsapi.JSConsumerCreateErrF, "err", err.Error())
 	}
+	st.refreshDeadLetterLimits()
 	js.log.Info("consumer created", "stream", st.name, "consumer", cfg.Name, "durable", cfg.Durable != "")
 	js.adviseConsumer(jsapi.AdvisoryConsumerCreatedT, jsapi.ActionCreated, st.name, cfg.Name)
 	return c.info(), nil
@@ -283,6 +284,7 @@ func (js *JetStream) updateConsumer(c *consumer, cfg jsapi.ConsumerConfig, actio
 	c.setFilters(&cfg)
 	from := c.mu.ack.AckFloor().Stream + 1
 	c.mu.Unlock()
+	c.st.refreshDeadLetterLimits()
 	c.poke()
 	if c.st.config().Retention == jsapi.InterestPolicy && !slices.Equal(filtersOf(&old), filtersOf(&cfg)) {
 		// Messages only the old filter wanted lose their interest.
@@ -366,6 +368,8 @@ func (js *JetStream) dropConsumer(st *stream, c *consumer) {
 			c.log.Error("consumer meta not removed", "error", err)
 		}
 	}
+	c.releaseHolds()
+	st.refreshDeadLetterLimits()
 	st.releaseConsumer(c)
 	js.log.Info("consumer deleted", "stream", st.name, "consumer", c.name)
 	js.adviseConsumer(jsapi.AdvisoryConsumerDeletedT, jsapi.ActionDeleted, st.name, c.name)

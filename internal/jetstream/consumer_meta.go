@@ -74,6 +74,7 @@ func (st *stream) recoverConsumers() {
 			st.log.Error("consumer not started", "consumer", m.Config.Name, "error", err)
 			continue
 		}
+		st.refreshDeadLetterLimits()
 		st.log.Info("consumer recovered", "consumer", m.Config.Name,
 			"delivered", state.Delivered.Stream, "ack_floor", state.AckFloor.Stream, "parked", len(state.Parked))
 	}

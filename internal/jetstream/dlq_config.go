@@ -26,7 +26,7 @@ const (
 )
 
 // dlqSupported are the reasons a consumer may name in dead_letter.on.
-var dlqSupported = []string{jsapi.DLQReasonMaxDeliveries, jsapi.DLQReasonTerminated}
+var dlqSupported = []string{jsapi.DLQReasonMaxDeliveries, jsapi.DLQReasonTerminated, jsapi.DLQReasonExpired, jsapi.DLQReasonMaxLen}
 
 // resolveDeadLetter settles the dead-letter settings of a create or update
 // request: the explicit field wins, then the metadata keys, then what the

@@ -16,6 +16,10 @@ type dlqIntent struct {
 	At         int64        `json:"at"`
 	Error      string       `json:"error,omitempty"`
 	History    []dlqAttempt `json:"history,omitempty"`
+	// Undelivered: never delivered, so never to be delivered; Done: its copy
+	// is durable and the entry only keeps the delivery cursor off it.
+	Undelivered bool `json:"undelivered,omitempty"`
+	Done        bool `json:"done,omitempty"`
 }
 
 // dlqAttempt is one delivery attempt, in an intent and in the
@@ -42,7 +46,7 @@ func attemptsOf(h []ackstate.Attempt) []dlqAttempt {
 
 func encodeIntent(dl ackstate.DeadLetter) []byte {
 	b, _ := json.Marshal(dlqIntent{Reason: dl.Reason.String(), Deliveries: dl.Deliveries, Consumer: dl.Consumer,
-		At: dl.At, Error: dl.Error, History: attemptsOf(dl.History)})
+		At: dl.At, Error: dl.Error, History: attemptsOf(dl.History), Undelivered: dl.Undelivered, Done: dl.Done})
 	return b
 }
 
@@ -55,7 +59,8 @@ func decodeIntent(b []byte) ackstate.DeadLetter {
 	if !ok {
 		r = ackstate.DLManual
 	}
-	dl := ackstate.DeadLetter{Reason: r, Deliveries: in.Deliveries, Consumer: in.Consumer, At: in.At, Error: in.Error}
+	dl := ackstate.DeadLetter{Reason: r, Deliveries: in.Deliveries, Consumer: in.Consumer, At: in.At, Error: in.Error,
+		Undelivered: in.Undelivered, Done: in.Done}
 	for _, a := range in.History {
 		var end ackstate.End
 		switch a.End {

@@ -48,6 +48,7 @@ type dlqState struct {
 	retryAt  int64           // no new attempt before (after a failure)
 	failures int
 	moved    [numDLQReasons]uint64
+	holdFor  map[uint64]bool // dead letters a limit waits for (dlq_hold.go)
 }
 
 // dlqResults carries the store's durability reports to the consumer; a leaf
@@ -119,6 +120,7 @@ func (c *consumer) deadLettersLocked(res *stepResult, now int64) {
 			continue
 		}
 		delete(d.recorded, r.seq)
+		c.answerHoldLocked(res, r.seq)
 		d.moved[dl.Reason]++
 		d.failures = 0
 		c.dirtyLocked()
@@ -213,6 +215,7 @@ func (c *consumer) dropDeadLetter(seq uint64, why error) {
 	delete(c.mu.dlq.recorded, seq)
 	if c.mu.ack.DeadLettered(seq) {
 		c.dirtyLocked()
+		c.answerHoldLocked(res, seq)
 		res.adv = append(res.adv, advisory{subj: fmt.Sprintf(dlqAdvisoryFmt, "FAILED", c.st.name, c.name),
 			v: &dlqFailedAdvisory{TypedEvent: newEvent(dlqFailedType), Stream: c.st.name, Consumer: c.name,
 				StreamSeq: seq, Error: why.Error(), Pending: c.mu.ack.NumDeadLetters(), Dropped: true}})

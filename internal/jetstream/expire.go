@@ -26,6 +26,7 @@ type removed struct {
 func (st *stream) onRemove(reason store.Reason, seq uint64, subj string) {
 	st.removed.add(reason)
 	st.cons.noteRemoved(reason, seq)
+	st.forgetHold(seq)
 	r := &st.removals
 	r.mu.Lock()
 	if r.on && (reason == store.ReasonMaxAge || reason == store.ReasonTTL) {

@@ -38,7 +38,6 @@ func (js *JetStream) recoverLocked() error {
 		st.mu.Lock()
 		st.rebuildLocked(now)
 		err = st.subscribeLocked()
-		st.armLocked(now) // an expiry pass at once catches up on downtime
 		st.mu.Unlock()
 		if err != nil {
 			_ = st.close()
@@ -47,6 +46,11 @@ func (js *JetStream) recoverLocked() error {
 		js.mu.streams[m.Config.Name] = st
 		js.publishListLocked()
 		st.recoverConsumers()
+		// An expiry pass at once catches up on downtime; only now, so that
+		// consumers that dead-letter expired messages are there to be asked.
+		st.mu.Lock()
+		st.armLocked(now)
+		st.mu.Unlock()
 		ss := st.store.State()
 		js.log.Info("stream recovered", "stream", m.Config.Name, "msgs", ss.Msgs, "bytes", ss.Bytes,
 			"first_seq", ss.FirstSeq, "last_seq", ss.LastSeq)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/broker"
@@ -31,6 +32,9 @@ type stream struct {
 	durable  durableMark   // highest sequence the store reported durable
 	removals removals      // expired messages awaiting subject delete markers
 	removed  removedCounts // messages that left the stream, by reason (monitoring)
+
+	dlqHolds     dlqHolds     // messages limits wait for (dlq_hold.go)
+	dlqLimitCons atomic.Int32 // consumers dead-lettering for a limit
 
 	// mu guards the config, the subscriptions and the publish state. It is
 	// held across Append so sequence checks and appends are atomic; it is
@@ -83,6 +87,7 @@ func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir s
 	st.mu.dedup.window = cfg.Duplicates
 	sc := js.storeConfig(&cfg)
 	sc.OnRemove = st.onRemove
+	sc.Hold = st.holdForDeadLetters
 	switch cfg.Storage {
 	case jsapi.MemoryStorage:
 		st.store = memstore.New(sc)

@@ -37,7 +37,12 @@ func (s *State) TermAt(seq uint64, now int64, reason string) (Result, *Event) {
 }
 
 func (s *State) remove(seq uint64) Result {
-	if _, ok := s.dead[seq]; ok {
+	if dl, ok := s.dead[seq]; ok {
+		if dl.Done { // the stream removed a message the cursor skips
+			delete(s.dead, seq)
+			s.done--
+			return Unknown
+		}
 		return Late
 	}
 	if _, ok := s.parked[seq]; ok {

@@ -54,6 +54,12 @@ type DeadLetter struct {
 	At         int64  // when the consumer gave up
 	Error      string // the TERM reason, or the error of the last NAK
 	History    []Attempt
+	// Undelivered marks a message the consumer never delivered (a limit
+	// was about to remove it): the consumer must not deliver it later.
+	// Done marks such a dead letter whose copy is durable: it is kept only
+	// so the delivery cursor skips it, until the cursor passes it or the
+	// stream removes it.
+	Undelivered, Done bool
 }
 
 // deadLetter moves seq (pending, parked or not delivered) to the dead
@@ -80,6 +86,56 @@ func (s *State) deadLetter(seq uint64, why DLReason, now int64, errText string) 
 	return &Event{Kind: EventDeadLetter, Seq: seq, Deliveries: dl.Deliveries, Dead: why}
 }
 
+// DeadLetterOwed records seq as a dead letter because a limit is about to
+// remove it (reasons expired and maxlen): a pending or parked message, or
+// one not delivered yet (above Delivered().Stream), which the consumer then
+// never delivers (Skip). It reports whether seq became a dead letter; a
+// message already acknowledged or already a dead letter does not.
+func (s *State) DeadLetterOwed(seq uint64, why DLReason, now int64) bool {
+	if _, ok := s.dead[seq]; ok || s.cfg.AckPolicy == AckNone {
+		return false
+	}
+	_, pending := s.pending[seq]
+	_, parked := s.parked[seq]
+	switch {
+	case pending || parked:
+		s.deadLetter(seq, why, now, "")
+	case seq > s.delivered.Stream:
+		s.dead[seq] = &DeadLetter{Reason: why, At: now, Undelivered: true}
+	default:
+		return false
+	}
+	return true
+}
+
+// Skip reports whether the delivery cursor must pass over seq: a message
+// never delivered that became a dead letter.
+func (s *State) Skip(seq uint64) bool {
+	dl, ok := s.dead[seq]
+	return ok && dl.Undelivered
+}
+
+// IsDeadLetter reports whether seq is a recorded dead letter whose copy is
+// not durable yet.
+func (s *State) IsDeadLetter(seq uint64) bool {
+	dl, ok := s.dead[seq]
+	return ok && !dl.Done
+}
+
+// forgetDone drops done dead letters at or below seq (the cursor passed
+// them).
+func (s *State) forgetDone(seq uint64) {
+	if s.done == 0 {
+		return
+	}
+	for q, dl := range s.dead {
+		if dl.Done && q <= seq {
+			delete(s.dead, q)
+			s.done--
+		}
+	}
+}
+
 // DeadLetterParked moves a parked message to the dead letters (reason
 // manual). It reports whether seq was parked.
 func (s *State) DeadLetterParked(seq uint64, now int64) bool {
@@ -94,34 +150,43 @@ func (s *State) DeadLetterParked(seq uint64, now int64) bool {
 // dead-letter stream: the consumer lets go of seq. It reports whether seq
 // was a recorded dead letter.
 func (s *State) DeadLettered(seq uint64) bool {
-	if _, ok := s.dead[seq]; !ok {
+	dl, ok := s.dead[seq]
+	if !ok || dl.Done {
 		return false
+	}
+	if dl.Undelivered && seq > s.delivered.Stream {
+		dl.Done = true // still skipped by the cursor
+		s.done++
+		return true
 	}
 	delete(s.dead, seq)
 	return true
 }
 
-// DeadLetterOf returns the dead letter recorded for seq.
+// DeadLetterOf returns the dead letter recorded for seq, if its copy is not
+// durable yet.
 func (s *State) DeadLetterOf(seq uint64) (DeadLetter, bool) {
 	dl, ok := s.dead[seq]
-	if !ok {
+	if !ok || dl.Done {
 		return DeadLetter{}, false
 	}
 	return *dl, true
 }
 
-// DeadLetterSeqs lists the recorded dead letters in order.
+// DeadLetterSeqs lists the recorded dead letters not yet durable, in order.
 func (s *State) DeadLetterSeqs() []uint64 {
-	out := make([]uint64, 0, len(s.dead))
-	for seq := range s.dead {
-		out = append(out, seq)
+	out := make([]uint64, 0, len(s.dead)-s.done)
+	for seq, dl := range s.dead {
+		if !dl.Done {
+			out = append(out, seq)
+		}
 	}
 	slices.Sort(out)
 	return out
 }
 
 // NumDeadLetters counts dead letters recorded and not yet durable.
-func (s *State) NumDeadLetters() int { return len(s.dead) }
+func (s *State) NumDeadLetters() int { return len(s.dead) - s.done }
 
 // Reopen makes an already delivered sequence pending again, due for
 // redelivery at once with its delivery count reset (a redrive in reopen

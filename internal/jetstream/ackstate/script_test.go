@@ -34,7 +34,8 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 // Dead letters: "new ... dlq=max_deliveries,terminated history=3
 // nakbackoff=1s,5s", "deliver seq=1 t=0s client=c1", "term seq=1 t=1s
 // reason=bad", "nak seq=1 t=1s err=boom", "dead-done seq=1" (DeadLettered),
-// "dead-park seq=1 t=1s" (DeadLetterParked), "reopen seq=1", "history seq=1".
+// "dead-park seq=1 t=1s" (DeadLetterParked), "dead-owed seq=1 why=expired
+// t=1s" (DeadLetterOwed), "reopen seq=1", "history seq=1".
 //
 // Times are offsets from zero. Run with -rewrite to accept new output.
 func TestScripts(t *testing.T) {
@@ -167,6 +168,12 @@ func exec(t *testing.T, st **State, cfg *Config, line string) string {
 		return res.String() + eventsString(evList(ev)) + "\n"
 	case "dead-done":
 		return fmt.Sprintf("%v\n", s.DeadLettered(seq()))
+	case "dead-owed":
+		why, ok := ParseDLReason(args["why"])
+		if !ok {
+			t.Fatalf("%q: bad why", line)
+		}
+		return fmt.Sprintf("%v skip=%v\n", s.DeadLetterOwed(seq(), why, at("t")), s.Skip(seq()))
 	case "dead-park":
 		return fmt.Sprintf("%v\n", s.DeadLetterParked(seq(), at("t")))
 	case "reopen":
@@ -250,8 +257,11 @@ func stateString(s *State) string {
 	}
 	for _, seq := range s.DeadLetterSeqs() {
 		dl := s.dead[seq]
-		fmt.Fprintf(&b, "  dead seq=%d why=%s deliveries=%d dseq=%d at=%v err=%q attempts=%d\n",
-			seq, dl.Reason, dl.Deliveries, dl.Consumer, time.Duration(dl.At), dl.Error, len(dl.History))
+		fmt.Fprintf(&b, "  dead seq=%d why=%s deliveries=%d dseq=%d at=%v err=%q attempts=%d undelivered=%v\n",
+			seq, dl.Reason, dl.Deliveries, dl.Consumer, time.Duration(dl.At), dl.Error, len(dl.History), dl.Undelivered)
+	}
+	if s.done > 0 {
+		fmt.Fprintf(&b, "  done=%d\n", s.done)
 	}
 	var holds []string
 	for q := uint64(1); q <= s.delivered.Stream+1; q++ {

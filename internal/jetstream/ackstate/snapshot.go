@@ -71,6 +71,9 @@ func Restore(cfg Config, snap Snapshot) *State {
 	}
 	for seq, dl := range snap.Dead {
 		s.dead[seq] = &dl
+		if dl.Done {
+			s.done++
+		}
 	}
 	return s
 }

@@ -56,6 +56,7 @@ type State struct {
 	queue     seqHeap           // stream sequences due for redelivery, lowest first
 	order     seqHeap           // every pending stream sequence (lazily pruned), for the ack floor
 	dead      map[uint64]*DeadLetter
+	done      int                  // dead letters in dead that are Done
 	hist      map[uint64][]Attempt // delivery attempts (Config.History > 0)
 }
 
@@ -130,10 +131,11 @@ func (s *State) IsParked(seq uint64) bool {
 func (s *State) Reset(start uint64) {
 	cfg := s.cfg
 	dseq := s.delivered.Consumer
-	dead := s.dead
+	dead, done := s.dead, s.done
 	*s = *New(cfg, start)
 	s.delivered.Consumer, s.ackFloor.Consumer = dseq, dseq
-	s.dead = dead
+	s.dead, s.done = dead, done
+	s.forgetDone(start)
 }
 
 // SkipTo moves the next delivery past stream sequence seq, when a purge
@@ -151,6 +153,7 @@ func (s *State) SkipTo(seq uint64) {
 	}
 	clear(s.parked)
 	clear(s.hist)
+	s.forgetDone(seq)
 	s.advanceFloor()
 }
 
@@ -171,14 +174,17 @@ func (s *State) NumParked() int { return len(s.parked) }
 // recorded as a dead letter whose move is not durable yet.
 // (Whether seq matches the consumer's filter is the caller's business.)
 func (s *State) Holds(seq uint64) bool {
+	if dl, ok := s.dead[seq]; ok && dl.Done {
+		return false // never delivered, copied to the dead-letter stream
+	}
 	if seq > s.delivered.Stream {
 		return true
 	}
 	if _, ok := s.pending[seq]; ok {
 		return true
 	}
-	if _, ok := s.dead[seq]; ok {
-		return true
+	if dl, ok := s.dead[seq]; ok {
+		return !dl.Done
 	}
 	_, ok := s.parked[seq]
 	return ok
@@ -206,6 +212,7 @@ func (s *State) DeliverTo(seq uint64, now int64, client string) (dseq, count uin
 	dseq = s.delivered.Consumer
 	if seq > s.delivered.Stream {
 		s.delivered.Stream = seq
+		s.forgetDone(seq)
 	}
 	if s.cfg.AckPolicy == AckNone {
 		s.ackFloor = s.delivered
