@@ -148,3 +148,44 @@ func metricValue(t *testing.T, body, name string) float64 {
 	t.Fatalf("metric %s missing", name)
 	return 0
 }
+
+// TestMonitorRemovalLastConsumerDeleted deletes the only consumer of an
+// interest stream: the stream drops every message, as nats-server does, and
+// /jsz counts them under consumer_deleted, the reason they left, not purge.
+func TestMonitorRemovalLastConsumerDeleted(t *testing.T) {
+	if servertest.External() {
+		t.Skip("removal accounting is holdfast's own /jsz field")
+	}
+	s := monitored(t, func(o *server.Options) { o.JetStream = true })
+	js, err := jetstream.New(connect(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	str, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "EVENTS", Subjects: []string{"events.>"}, Retention: jetstream.InterestPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := str.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{Durable: "only", AckPolicy: jetstream.AckExplicitPolicy}); err != nil {
+		t.Fatal(err)
+	}
+	const published = 5
+	for range published {
+		if _, err := js.Publish(ctx, "events.x", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := str.DeleteConsumer(ctx, "only"); err != nil {
+		t.Fatal(err)
+	}
+	var jz jszStreams
+	getJSON(t, s, "/jsz?streams=true", &jz)
+	if len(jz.Accounts) != 1 || len(jz.Accounts[0].Streams) != 1 {
+		t.Fatalf("/jsz: %+v", jz)
+	}
+	st := jz.Accounts[0].Streams[0]
+	if st.State.Msgs != 0 || st.Removed["consumer_deleted"] != published || st.Removed["purge"] != 0 {
+		t.Fatalf("stored %d, removed %v; want 0 stored and %d consumer_deleted", st.State.Msgs, st.Removed, published)
+	}
+}

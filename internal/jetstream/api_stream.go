@@ -215,7 +215,7 @@ func (st *stream) update(cfg jsapi.StreamConfig) error {
 		return err
 	}
 	sc := st.js.storeConfig(&cfg)
-	sc.OnRemove = st.onRemove
+	sc.OnRemove = st.onStoreRemove
 	st.removals.enable(cfg.SubjectDeleteMarkerTTL > 0)
 	st.mu.Lock()
 	defer st.mu.Unlock()

@@ -94,9 +94,13 @@ func (st *stream) releaseConsumer(c *consumer) {
 	if st.cons.len() == 0 {
 		st.mu.Lock()
 		if !st.mu.closed {
+			// The store reports a compaction as purge; onStoreRemove counts
+			// these removals as consumer_deleted, the reason they happen.
+			st.releasing.Store(true)
 			if _, err := st.store.Compact(st.store.State().LastSeq + 1); err != nil {
 				st.log.Error("interest stream not purged after its last consumer", "error", err)
 			}
+			st.releasing.Store(false)
 		}
 		st.mu.Unlock()
 		return

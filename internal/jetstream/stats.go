@@ -18,6 +18,19 @@ func (r *removedCounts) add(reason store.Reason) {
 	}
 }
 
+// onStoreRemove is the stream's store.Config.OnRemove. The store knows only
+// what it was asked to do; the stream knows why. While releaseConsumer
+// compacts an interest stream whose last consumer left, the store's purge
+// removals are counted as consumer_deleted. An API purge racing with that
+// compaction may be counted the same way: the messages left either way, so
+// published = stored + removed still holds.
+func (st *stream) onStoreRemove(reason store.Reason, seq uint64, subj string) {
+	if reason == store.ReasonPurge && st.releasing.Load() {
+		reason = store.ReasonConsumerDeleted
+	}
+	st.onRemove(reason, seq, subj)
+}
+
 // byName returns the counts keyed by the reason's name (store.Reason.String).
 func (r *removedCounts) byName() map[string]uint64 {
 	out := make(map[string]uint64, len(r))

@@ -32,6 +32,9 @@ type stream struct {
 	durable  durableMark   // highest sequence the store reported durable
 	removals removals      // expired messages awaiting subject delete markers
 	removed  removedCounts // messages that left the stream, by reason (monitoring)
+	// releasing is set while releaseConsumer compacts the stream after its
+	// last consumer left: the store reports those removals as purges.
+	releasing atomic.Bool
 
 	dlqHolds     dlqHolds     // messages limits wait for (dlq_hold.go)
 	dlqLimitCons atomic.Int32 // consumers dead-lettering for a limit
@@ -86,7 +89,7 @@ func (js *JetStream) openStream(cfg jsapi.StreamConfig, created time.Time, dir s
 	st.mu.transform = compileTransform(&cfg)
 	st.mu.dedup.window = cfg.Duplicates
 	sc := js.storeConfig(&cfg)
-	sc.OnRemove = st.onRemove
+	sc.OnRemove = st.onStoreRemove
 	sc.Hold = st.holdForDeadLetters
 	switch cfg.Storage {
 	case jsapi.MemoryStorage:
