@@ -154,6 +154,9 @@ func (m jsMonitor) Snapshot() *monitor.JetStreamSnapshot {
 		Accounts: 1,
 		API:      monitor.APIStats{Level: jetstream.APILevel, Total: st.APITotal, Errors: st.APIErrors},
 	}
+	for _, a := range st.APIByType {
+		stats.APIByType = append(stats.APIByType, monitor.APICounts{Type: a.Type, Requests: a.Requests, Errors: a.Errors})
+	}
 	acc := monitor.AccountSnapshot{Name: monitor.GlobalAccount, Stats: stats}
 	for _, ss := range st.Streams {
 		snap := monitor.StreamSnapshot{Info: *ss.Info, Removed: ss.Removed}

@@ -146,6 +146,8 @@ func (js *JetStream) serveAPI(r *apiRequest) {
 		return
 	}
 	js.apiTotal.Add(1)
+	count := js.apiByType.get(apiType(rest, name))
+	count.requests.Add(1)
 	var resp any
 	if apiErr := checkAPILevel(r.hdr); apiErr != nil {
 		resp = &jsapi.ApiResponse{Type: ep.typ, Error: apiErr}
@@ -157,6 +159,7 @@ func (js *JetStream) serveAPI(r *apiRequest) {
 	}
 	if e, ok := resp.(interface{ Err() error }); ok && e.Err() != nil {
 		js.apiErrors.Add(1)
+		count.errors.Add(1)
 	}
 	js.replyJSON(r.reply, resp)
 }

@@ -76,6 +76,7 @@ type JetStream struct {
 	wg    sync.WaitGroup // API workers
 
 	apiTotal, apiErrors atomic.Uint64
+	apiByType           apiCounters   // $JS.API requests and errors by type (api_stats.go)
 	io                  store.IOStats // disk work of every file stream, for monitoring
 
 	// list is a copy of the stream set for the publish path, which must not

@@ -45,6 +45,7 @@ type Stats struct {
 	Memory, Store                 uint64 // bytes held by memory and file streams
 	ReservedMemory, ReservedStore uint64 // sum of max_bytes of memory and file streams
 	APITotal, APIErrors           uint64
+	APIByType                     []APICount       // $JS.API requests by type, sorted by type
 	IO                            store.IOSnapshot // fsyncs, bytes written, group commits of file streams
 	Streams                       []StreamStats
 }
@@ -59,7 +60,7 @@ type StreamStats struct {
 // Stats returns a snapshot of every stream. It takes each stream's state
 // from its store; no publish-path lock is held while the caller renders it.
 func (js *JetStream) Stats() Stats {
-	st := Stats{APITotal: js.apiTotal.Load(), APIErrors: js.apiErrors.Load(), IO: js.io.Snapshot()}
+	st := Stats{APITotal: js.apiTotal.Load(), APIErrors: js.apiErrors.Load(), APIByType: js.apiByType.snapshot(), IO: js.io.Snapshot()}
 	for _, s := range js.sortedStreams() {
 		si, _ := s.info(infoOpts{cluster: true})
 		cfg := si.Config
