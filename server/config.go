@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -22,6 +23,9 @@ func ConfigFile(path string) (*Options, error) {
 	}
 	o := &Options{ConfigFile: path}
 	if err := applyBlock(o, m, topKeys); err != nil {
+		return nil, err
+	}
+	if err := o.takeAccounts(); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -53,6 +57,9 @@ var topKeys = map[string]keyFunc{
 	"log_file":         strKey(func(o *Options, s string) { o.LogFile = s }),
 	"jetstream":        jetstreamKey,
 	"authorization":    authorizationKey,
+	"accounts":         accountsKey,
+	"system_account":   strKey(func(o *Options, s string) { o.SystemAccount = s }),
+	"system":           strKey(func(o *Options, s string) { o.SystemAccount = s }),
 }
 
 var jetstreamKeys = map[string]keyFunc{
@@ -261,5 +268,56 @@ func usersKey(o *Options, v conf.Value) error {
 		}
 		o.Users = append(o.Users, u)
 	}
+	return nil
+}
+
+// accountsKey reads `accounts { NAME: { users: [...] } }`. holdfast has one
+// account for clients, so the only account that may be declared is the
+// system account; which one that is is known once the whole file is read
+// (takeAccounts).
+func accountsKey(o *Options, v conf.Value) error {
+	m, err := v.Map()
+	if err != nil {
+		return err
+	}
+	for _, name := range m.Keys() {
+		acc := m[name]
+		block, err := acc.Map()
+		if err != nil {
+			return err
+		}
+		var users Options // collects the users block
+		for _, k := range block.Keys() {
+			if strings.ToLower(k) != "users" {
+				return &keyError{fmt.Sprintf("%s: unknown configuration key %q in account %q", linePos(block[k]), k, name)}
+			}
+			if err := usersKey(&users, block[k]); err != nil {
+				return err
+			}
+		}
+		o.accounts = append(o.accounts, declaredAccount{name: name, pos: linePos(acc), users: users.Users})
+	}
+	return nil
+}
+
+// declaredAccount is an entry of the accounts block, kept until the system
+// account's name is known.
+type declaredAccount struct {
+	name, pos string
+	users     []auth.User
+}
+
+// takeAccounts moves the system account's users to SystemUsers and refuses
+// any other account: holdfast has a single client account, and silently
+// merging accounts would drop their isolation.
+func (o *Options) takeAccounts() error {
+	sys := cmp.Or(o.SystemAccount, DefaultSystemAccount)
+	for _, a := range o.accounts {
+		if a.name != sys {
+			return &keyError{fmt.Sprintf("%s: account %q: holdfast has a single client account; only the system account (%q) may be declared", a.pos, a.name, sys)}
+		}
+		o.SystemUsers = append(o.SystemUsers, a.users...)
+	}
+	o.accounts = nil
 	return nil
 }

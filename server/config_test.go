@@ -108,3 +108,47 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigSystemAccount(t *testing.T) {
+	tests := []struct {
+		name, text string
+		wantSys    string
+		wantUsers  []auth.User
+		wantErr    string
+	}{
+		{"named", `
+accounts { SYS: { users: [{user: admin, password: pw}] } }
+system_account: SYS
+authorization { users: [{user: app, password: app}] }`, "SYS", []auth.User{{Name: "admin", Password: "pw"}}, ""},
+		{"default $SYS", `accounts { "$SYS": { users: [{user: admin, password: pw}] } }`,
+			DefaultSystemAccount, []auth.User{{Name: "admin", Password: "pw"}}, ""},
+		{"other account", `
+accounts { APP: { users: [{user: a, password: b}] }, SYS: { users: [] } }
+system_account: SYS`, "", nil, `account "APP": holdfast has a single client account`},
+		{"unknown key", `accounts { SYS: { jetstream: enabled } }
+system_account: SYS`, "", nil, `unknown configuration key "jetstream" in account "SYS"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o, err := ConfigFile(writeConfig(t, tt.text))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.setDefaults()
+			if o.SystemAccount != tt.wantSys || !reflect.DeepEqual(o.SystemUsers, tt.wantUsers) {
+				t.Fatalf("system account %q users %+v, want %q %+v", o.SystemAccount, o.SystemUsers, tt.wantSys, tt.wantUsers)
+			}
+			for _, u := range o.authConfig().Users {
+				if u.System != (u.Name == "admin") {
+					t.Errorf("user %s: system %v", u.Name, u.System)
+				}
+			}
+		})
+	}
+}

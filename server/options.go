@@ -9,6 +9,10 @@ import (
 	"github.com/holdfast-mq/holdfast/internal/auth"
 )
 
+// DefaultSystemAccount is the system account's name when the configuration
+// names none, as nats-server's.
+const DefaultSystemAccount = "$SYS"
+
 // Port values with a special meaning.
 const (
 	DefaultPort     = 4222
@@ -52,6 +56,14 @@ type Options struct {
 	Token    string
 	Users    []auth.User
 
+	// SystemAccount names the system account ("system_account", default
+	// DefaultSystemAccount); SystemUsers are its users. They authenticate
+	// like Users and are the only clients whose requests reach the $SYS
+	// services (docs/monitoring.md); none means nobody can use them.
+	SystemAccount string
+	SystemUsers   []auth.User
+	accounts      []declaredAccount // the accounts block while the configuration is read
+
 	Debug   bool
 	Trace   bool
 	LogFile string
@@ -94,12 +106,19 @@ func (o *Options) setDefaults() {
 	if o.StoreDir == "" {
 		o.StoreDir = DefaultStoreDir()
 	}
+	if o.SystemAccount == "" {
+		o.SystemAccount = DefaultSystemAccount
+	}
 }
 
 func (o *Options) authConfig() *auth.Config {
 	cfg := &auth.Config{Token: o.Token, Users: append([]auth.User(nil), o.Users...)}
 	if o.Username != "" {
 		cfg.Users = append(cfg.Users, auth.User{Name: o.Username, Password: o.Password})
+	}
+	for _, u := range o.SystemUsers {
+		u.System = true
+		cfg.Users = append(cfg.Users, u)
 	}
 	return cfg
 }

@@ -5,6 +5,10 @@
 // Supported: one token (nats-server "authorization { token }"), and users with
 // passwords ("authorization { user, password }" or a users list). Passwords that
 // start with "$2" are bcrypt hashes, as nats-server accepts.
+//
+// Users of the system account (nats-server "accounts { SYS: { users } }" with
+// "system_account: SYS") authenticate like any user; their Identity says
+// System, and only they reach the server's $SYS services (SystemSubject).
 package auth
 
 import (
@@ -18,7 +22,23 @@ import (
 type User struct {
 	Name     string
 	Password string // plain text, or a bcrypt hash starting with "$2"
+	System   bool   // a user of the system account
 }
+
+// Identity is who a connection proved to be.
+type Identity struct {
+	Name   string // the user name; empty for token or no auth
+	System bool   // a system-account user
+}
+
+// SystemPrefix starts the subjects of the system account's services and
+// events. The server answers requests there only from system users, and
+// messages there never cross between system and other users, as if the
+// system account were a separate account (nats-server's account isolation).
+const SystemPrefix = "$SYS."
+
+// SystemSubject reports whether subj is in the system account's namespace.
+func SystemSubject(subj string) bool { return strings.HasPrefix(subj, SystemPrefix) }
 
 // Config is the authorization configuration. The zero value allows everyone.
 type Config struct {
@@ -36,21 +56,21 @@ func (c *Config) Required() bool {
 	return c != nil && (c.Token != "" || len(c.Users) > 0)
 }
 
-// Authenticate returns the user name the credentials prove (empty for token or
-// no auth) and whether they are accepted.
-func (c *Config) Authenticate(cr Credentials) (string, bool) {
+// Authenticate returns who the credentials prove to be and whether they are
+// accepted.
+func (c *Config) Authenticate(cr Credentials) (Identity, bool) {
 	if !c.Required() {
-		return "", true
+		return Identity{}, true
 	}
 	if c.Token != "" && cr.Token != "" && secretEqual(c.Token, cr.Token) {
-		return "", true
+		return Identity{}, true
 	}
 	for _, u := range c.Users {
 		if u.Name == cr.User && passwordOK(u.Password, cr.Pass) {
-			return u.Name, true
+			return Identity{Name: u.Name, System: u.System}, true
 		}
 	}
-	return "", false
+	return Identity{}, false
 }
 
 func passwordOK(want, got string) bool {

@@ -145,14 +145,22 @@ func (b *Broker) Publish(origin Subscriber, subj, reply, hdr, payload []byte) in
 	} else {
 		res = b.index.MatchBytes(subj)
 	}
+	d := delivery{origin: origin}
+	if bytes.HasPrefix(subj, sysPrefix) {
+		d.sysSubject = true
+		d.sysOrigin = origin == nil
+		if so, ok := origin.(SystemOrigin); ok {
+			d.sysOrigin = so.System()
+		}
+	}
 	n := 0
 	for _, sub := range res.Plain {
-		if b.deliver(origin, sub, subj, reply, hdr, payload) {
+		if b.deliver(d, sub, subj, reply, hdr, payload) {
 			n++
 		}
 	}
 	for i := range res.Queues {
-		if b.deliverQueue(origin, res.Queues[i].Members, subj, reply, hdr, payload) {
+		if b.deliverQueue(d, res.Queues[i].Members, subj, reply, hdr, payload) {
 			n++
 		}
 	}
@@ -173,11 +181,22 @@ func oneOff(subj []byte) bool {
 var (
 	inboxPrefix = []byte("_INBOX.")
 	ackPrefix   = []byte("$JS.ACK.")
+	// sysPrefix is the system account's namespace (auth.SystemPrefix): a
+	// message there reaches only subscriptions on its publisher's side,
+	// system or not, as if the system account were a separate account.
+	sysPrefix = []byte("$SYS.")
 )
+
+// delivery is what deliver needs to know about the publisher.
+type delivery struct {
+	origin     Subscriber
+	sysSubject bool // the subject is under $SYS.
+	sysOrigin  bool // the publisher is the server or a system user
+}
 
 // deliverQueue hands the message to one member of a queue group, starting at a
 // random member and moving on past members that cannot take it.
-func (b *Broker) deliverQueue(origin Subscriber, members []*Subscription, subj, reply, hdr, payload []byte) bool {
+func (b *Broker) deliverQueue(d delivery, members []*Subscription, subj, reply, hdr, payload []byte) bool {
 	if len(members) == 0 {
 		return false
 	}
@@ -186,15 +205,18 @@ func (b *Broker) deliverQueue(origin Subscriber, members []*Subscription, subj, 
 		start = rand.IntN(len(members))
 	}
 	for i := range members {
-		if b.deliver(origin, members[(start+i)%len(members)], subj, reply, hdr, payload) {
+		if b.deliver(d, members[(start+i)%len(members)], subj, reply, hdr, payload) {
 			return true
 		}
 	}
 	return false
 }
 
-func (b *Broker) deliver(origin Subscriber, sub *Subscription, subj, reply, hdr, payload []byte) bool {
-	if sub.NoEcho && origin != nil && sub.Owner == origin {
+func (b *Broker) deliver(d delivery, sub *Subscription, subj, reply, hdr, payload []byte) bool {
+	if sub.NoEcho && d.origin != nil && sub.Owner == d.origin {
+		return false
+	}
+	if d.sysSubject && sub.System != d.sysOrigin {
 		return false
 	}
 	if sub.removed.Load() {

@@ -11,6 +11,13 @@ type Subscriber interface {
 	Deliver(sub *Subscription, subject, reply, hdr, payload []byte)
 }
 
+// SystemOrigin is implemented by publishers that can be system-account
+// users; a publisher that does not implement it is not one. A nil origin
+// (the server itself) is.
+type SystemOrigin interface {
+	System() bool
+}
+
 // Subscription is one interest registered with a Broker.
 type Subscription struct {
 	Subject string
@@ -19,6 +26,10 @@ type Subscription struct {
 	Owner   Subscriber // who receives deliveries
 	// NoEcho suppresses delivery of messages whose origin is Owner.
 	NoEcho bool
+	// System marks a subscription of a system-account user or of the server
+	// itself: on $SYS subjects it sees only what system publishers send, and
+	// other subscriptions see only what other publishers send.
+	System bool
 
 	max       atomic.Int64 // auto-unsubscribe after this many deliveries; 0: unlimited
 	delivered atomic.Int64

@@ -43,6 +43,7 @@ type Conn struct {
 	protocol     int
 
 	headers     atomic.Bool  // negotiated headers; read by Deliver
+	system      atomic.Bool  // authenticated as a system-account user; read by the broker on publish
 	lastIn      atomic.Int64 // unix nanos of the last read from the socket
 	pingsOut    atomic.Int32
 	rttStart    atomic.Int64  // unix nanos the RTT-measuring PING was sent; 0 when none is out
@@ -93,6 +94,10 @@ func New(nc net.Conn, id uint64, opts *Options) *Conn {
 	c.mu.subs = make(map[string]*broker.Subscription)
 	return c
 }
+
+// System reports whether the client authenticated as a system-account user;
+// it implements broker.SystemOrigin.
+func (c *Conn) System() bool { return c.system.Load() }
 
 // ID is the connection's client id (CID).
 func (c *Conn) ID() uint64 { return c.id }

@@ -70,7 +70,7 @@ func (c *Conn) processConnect(arg []byte) error {
 	if ci.NoResponders && !ci.Headers {
 		return c.fail("no responders requires headers support", ReasonProtocolViolation)
 	}
-	user, ok := c.opts.Auth.Authenticate(auth.Credentials{User: ci.User, Pass: ci.Pass, Token: ci.AuthToken})
+	id, ok := c.opts.Auth.Authenticate(auth.Credentials{User: ci.User, Pass: ci.Pass, Token: ci.AuthToken})
 	if !ok {
 		return c.fail("Authorization Violation", ReasonAuthViolation)
 	}
@@ -79,7 +79,8 @@ func (c *Conn) processConnect(arg []byte) error {
 	c.protocol = ci.Protocol
 	c.headers.Store(ci.Headers && c.opts.Info.Headers)
 	c.mu.Lock()
-	c.mu.client = ClientInfo{Name: ci.Name, Lang: ci.Lang, Version: ci.Version, User: user}
+	c.mu.client = ClientInfo{Name: ci.Name, Lang: ci.Lang, Version: ci.Version, User: id.Name}
+	c.system.Store(id.System)
 	c.mu.Unlock()
 	if !c.connected {
 		c.connected = true
@@ -165,6 +166,7 @@ func (c *Conn) processSub(op *proto.Op) {
 		SID:     []byte(sid),
 		Owner:   c,
 		NoEcho:  !c.echo,
+		System:  c.system.Load(),
 	}
 	if err := c.opts.Broker.Subscribe(sub); err != nil {
 		c.sendErr("Invalid Subject")

@@ -106,6 +106,9 @@ func natsConfig(o server.Options, port int) string {
 	if o.HTTPPort > 0 {
 		fmt.Fprintf(&b, "http_port: %d\n", o.HTTPPort)
 	}
+	if o.ServerName != "" {
+		fmt.Fprintf(&b, "server_name: %q\n", o.ServerName)
+	}
 	if o.MaxPayload > 0 {
 		fmt.Fprintf(&b, "max_payload: %d\n", o.MaxPayload)
 	}
@@ -147,6 +150,17 @@ func natsConfig(o server.Options, port int) string {
 			b.WriteString("  ]\n")
 		}
 		b.WriteString("}\n")
+	}
+	if len(o.SystemUsers) > 0 {
+		sys := o.SystemAccount
+		if sys == "" {
+			sys = server.DefaultSystemAccount
+		}
+		fmt.Fprintf(&b, "system_account: %q\naccounts {\n  %q: { users: [\n", sys, sys)
+		for _, u := range o.SystemUsers {
+			fmt.Fprintf(&b, "    {user: %q, password: %q}\n", u.Name, u.Password)
+		}
+		b.WriteString("  ] }\n}\n")
 	}
 	if o.JetStream {
 		fmt.Fprintf(&b, "jetstream {\n  store_dir: %q\n}\n", o.StoreDir)
