@@ -24,6 +24,10 @@ const maxClosedConns = 10000
 // monitorState is the HTTP monitoring listener and the counters only the
 // monitor reads. Lock order: Server.mu, then monitorState.mu.
 type monitorState struct {
+	// handler renders the HTTP endpoints and the $SYS answers (sys.go); New
+	// builds it whether or not HTTP monitoring is on.
+	handler *monitor.Handler
+
 	slowConsumers atomic.Uint64
 	staleConns    atomic.Uint64
 
@@ -76,12 +80,7 @@ func (s *Server) startMonitor() error {
 	if err != nil {
 		return fmt.Errorf("server: monitor listen: %w", err)
 	}
-	h := monitor.New(monitor.Options{
-		Server:    monitorView{s},
-		JetStream: s.monitorJetStream,
-		Logger:    s.log.With("component", "monitor"),
-	})
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s.mon.handler, ReadHeaderTimeout: 10 * time.Second}
 	s.mon.mu.Lock()
 	s.mon.mu.ln, s.mon.mu.http = ln, hs
 	s.mon.mu.Unlock()

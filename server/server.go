@@ -18,6 +18,7 @@ import (
 
 	"github.com/holdfast-mq/holdfast/internal/broker"
 	"github.com/holdfast-mq/holdfast/internal/conn"
+	"github.com/holdfast-mq/holdfast/internal/monitor"
 	"github.com/holdfast-mq/holdfast/internal/proto"
 )
 
@@ -105,6 +106,11 @@ func New(opts *Options) (*Server, error) {
 	}
 	*s.connOpts = s.connOpts.WithDefaults()
 	s.mu.conns = make(map[uint64]*conn.Conn)
+	s.mon.handler = monitor.New(monitor.Options{
+		Server:    monitorView{s},
+		JetStream: s.monitorJetStream,
+		Logger:    log.With("component", "monitor"),
+	})
 	return s, nil
 }
 
@@ -148,6 +154,13 @@ func (s *Server) Start() error {
 		s.abortMonitor()
 		_ = ln.Close()
 		return fmt.Errorf("server: jetstream: %w", err)
+	}
+
+	if err := s.startSys(); err != nil {
+		s.abortMonitor()
+		_ = ln.Close()
+		_ = s.disableJetStream(context.Background())
+		return fmt.Errorf("server: system services: %w", err)
 	}
 
 	s.mu.Lock()

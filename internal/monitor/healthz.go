@@ -11,7 +11,10 @@ import (
 // error with HTTP 503, as nats-server writes it.
 type HealthStatus struct {
 	Status string `json:"status"`
-	Error  string `json:"error,omitempty"`
+	// StatusCode is set in $SYS.REQ.SERVER.PING.HEALTHZ answers only, as
+	// nats-server does; over HTTP the response code carries it.
+	StatusCode int    `json:"status_code,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // HealthzOptions are /healthz's query options.
