@@ -6,9 +6,10 @@ import (
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
 )
 
-// The $HF.API subjects are holdfast's own admin endpoints (issue 7). They are
-// served like $JS.API requests: the publisher's goroutine only queues them,
-// a worker answers, and errors use the ApiError shape and JetStream codes.
+// The $HF.API subjects are holdfast's own admin endpoints (issue 7,
+// docs/dead-letter-api.md). They are served like $JS.API requests: the
+// publisher's goroutine only queues them, a worker answers, and errors use
+// the ApiError shape and JetStream codes.
 const (
 	hfAPIPrefix = "$HF.API"
 
@@ -21,22 +22,43 @@ const (
 
 // hfAPISubjects are the $HF.API subjects subscribed at start.
 func hfAPISubjects() []string {
-	return []string{hfAPIPrefix + ".CONSUMER.PARKED.>"}
+	return []string{
+		hfAPIPrefix + ".CONSUMER.PARKED.>",
+		hfAPIPrefix + ".CONSUMER.MSG.STATE.>",
+	}
+}
+
+// routeHF finds the endpoint for rest, the subject after "$HF.API.";
+// name is what follows the endpoint's fixed tokens.
+func routeHF(rest string) (endpoint, string, bool) {
+	consumerEPs := []struct {
+		prefix string
+		ep     endpoint
+	}{
+		{"CONSUMER.PARKED.", endpoint{ConsumerParkedResponseType, (*JetStream).apiConsumerParked}},
+		{"CONSUMER.MSG.STATE.", endpoint{ConsumerMsgStateResponseType, (*JetStream).apiConsumerMsgState}},
+	}
+	for _, e := range consumerEPs {
+		if name, ok := strings.CutPrefix(rest, e.prefix); ok {
+			return e.ep, name, strings.Count(name, ".") == 1 // <stream>.<consumer>
+		}
+	}
+	return endpoint{}, "", false
 }
 
 // serveHF answers a request on rest, the subject after "$HF.API.".
 // Unknown subjects get no reply, as on $JS.API.
 func (js *JetStream) serveHF(r *apiRequest, rest string) {
-	name, ok := strings.CutPrefix(rest, "CONSUMER.PARKED.")
-	if !ok || strings.Count(name, ".") != 1 {
+	ep, name, ok := routeHF(rest)
+	if !ok {
 		return
 	}
 	js.apiTotal.Add(1)
 	var resp any
 	if apiErr := checkAPILevel(r.hdr); apiErr != nil {
-		resp = &jsapi.ApiResponse{Type: ConsumerParkedResponseType, Error: apiErr}
+		resp = &jsapi.ApiResponse{Type: ep.typ, Error: apiErr}
 	} else {
-		resp = js.apiConsumerParked(r, name)
+		resp = ep.fn(js, r, name)
 	}
 	if e, ok := resp.(interface{ Err() error }); ok && e.Err() != nil {
 		js.apiErrors.Add(1)
