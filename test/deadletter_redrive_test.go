@@ -2,6 +2,7 @@ package test
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -128,5 +129,99 @@ func TestDeadLetterMsgState(t *testing.T) {
 		wantAPIError(t, request(t, d.nc, "$HF.API.CONSUMER.MSG.STATE.NOPE.C", `{"seq":1}`), 10059, "")
 		wantAPIError(t, request(t, d.nc, "$HF.API.CONSUMER.MSG.STATE.ORDERS.C", `{"seq":"x"}`), 10025, "")
 		wantAPIError(t, request(t, d.nc, "$HF.API.CONSUMER.MSG.STATE.ORDERS.C", ``), 10003, "")
+	})
+}
+
+// dlqMoveReply is a $HF.API.CONSUMER.DLQ.MOVE reply.
+type dlqMoveReply struct {
+	DeadLetterStream string   `json:"dead_letter_stream"`
+	Accepted         []uint64 `json:"accepted"`
+	NotParked        []uint64 `json:"not_parked"`
+}
+
+// parkTwo publishes two messages and lets the consumer give up on both
+// (MaxDeliver 1, NAK): they are parked, or dead-lettered when configured.
+func parkTwo(t *testing.T, d *dlqSetup) {
+	t.Helper()
+	publishN(t, d.js, "orders.a", 2)
+	for range 2 {
+		if err := fetchOne(t, d.c).Nak(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestDeadLetterManualMove: parked messages of a consumer without a
+// dead-letter stream stay parked (19011); once the consumer has one, the
+// admin call moves them with reason manual, and the interest stream then
+// lets go of them.
+func TestDeadLetterManualMove(t *testing.T) {
+	cc := jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1,
+		AckWait: time.Minute, Metadata: map[string]string{"holdfast.dlq.stream": "none"}}
+	d := newDLQSetup(t, jetstream.InterestPolicy, cc)
+	parkTwo(t, d)
+	if s := getMsgState(t, d.nc, "ORDERS", "C", 2); s.State != "parked" {
+		t.Fatalf("seq 2: %s", s.raw)
+	}
+	const subj = "$HF.API.CONSUMER.DLQ.MOVE.ORDERS.C"
+	wantAPIError(t, request(t, d.nc, subj, `{"all":true}`), 19011, "consumer C has no dead-letter stream")
+
+	cc.Metadata = map[string]string{"holdfast.dlq.stream": "DLQ"}
+	if _, err := d.src.CreateOrUpdateConsumer(ctx(t), cc); err != nil {
+		t.Fatal(err)
+	}
+	moved := d.watch(t, "MOVED")
+	var mr dlqMoveReply
+	r := request(t, d.nc, subj, `{"seqs":[1,7]}`)
+	wantOK(t, r)
+	if err := json.Unmarshal(r.raw, &mr); err != nil {
+		t.Fatal(err)
+	}
+	if mr.DeadLetterStream != "DLQ" || len(mr.Accepted) != 1 || mr.Accepted[0] != 1 || len(mr.NotParked) != 1 || mr.NotParked[0] != 7 {
+		t.Fatalf("move reply %s", r.raw)
+	}
+	if a := nextAdvisory(t, moved); a.StreamSeq != 1 || a.Reason != "manual" || a.DeadLetterSeq != 1 || a.Deliveries != 1 {
+		t.Fatalf("moved advisory %+v", a)
+	}
+	r = request(t, d.nc, subj, `{"all":true}`)
+	wantOK(t, r)
+	mr = dlqMoveReply{}
+	if err := json.Unmarshal(r.raw, &mr); err != nil {
+		t.Fatal(err)
+	}
+	if len(mr.Accepted) != 1 || mr.Accepted[0] != 2 || len(mr.NotParked) != 0 {
+		t.Fatalf("move all reply %s", r.raw)
+	}
+	if a := nextAdvisory(t, moved); a.StreamSeq != 2 || a.Reason != "manual" || a.DeadLetterSeq != 2 {
+		t.Fatalf("moved advisory %+v", a)
+	}
+	for seq := uint64(1); seq <= 2; seq++ {
+		got, err := d.dlq.GetMsg(ctx(t), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Header.Get("Holdfast-Dlq-Reason") != "manual" || got.Header.Get("Holdfast-Dlq-Sequence") != strconv.FormatUint(seq, 10) {
+			t.Fatalf("dead letter %d: %v", seq, got.Header)
+		}
+	}
+	if n := streamMsgs(t, d.src); n != 0 {
+		t.Fatalf("interest stream keeps %d messages after the move", n)
+	}
+	ci := consumerDLQInfo(t, d.nc, "ORDERS", "C")
+	if ci.NumParked != 0 || ci.DeadLettered["manual"] != 2 {
+		t.Fatalf("consumer info %s", ci.raw)
+	}
+	// Nothing left to move.
+	r = request(t, d.nc, subj, `{"all":true}`)
+	wantOK(t, r)
+	if err := json.Unmarshal(r.raw, &mr); err != nil || len(mr.Accepted) != 0 {
+		t.Fatalf("move with nothing parked: %s", r.raw)
+	}
+
+	t.Run("errors", func(t *testing.T) {
+		wantAPIError(t, request(t, d.nc, subj, `{}`), 19012, "")
+		wantAPIError(t, request(t, d.nc, subj, `{"all":true,"seqs":[1]}`), 19012, "")
+		wantAPIError(t, request(t, d.nc, subj, ``), 10003, "")
+		wantAPIError(t, request(t, d.nc, "$HF.API.CONSUMER.DLQ.MOVE.ORDERS.NOPE", `{"all":true}`), 10014, "")
 	})
 }

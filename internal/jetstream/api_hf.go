@@ -25,6 +25,7 @@ func hfAPISubjects() []string {
 	return []string{
 		hfAPIPrefix + ".CONSUMER.PARKED.>",
 		hfAPIPrefix + ".CONSUMER.MSG.STATE.>",
+		hfAPIPrefix + ".CONSUMER.DLQ.MOVE.>",
 	}
 }
 
@@ -37,6 +38,7 @@ func routeHF(rest string) (endpoint, string, bool) {
 	}{
 		{"CONSUMER.PARKED.", endpoint{ConsumerParkedResponseType, (*JetStream).apiConsumerParked}},
 		{"CONSUMER.MSG.STATE.", endpoint{ConsumerMsgStateResponseType, (*JetStream).apiConsumerMsgState}},
+		{"CONSUMER.DLQ.MOVE.", endpoint{ConsumerDLQMoveResponseType, (*JetStream).apiConsumerDLQMove}},
 	}
 	for _, e := range consumerEPs {
 		if name, ok := strings.CutPrefix(rest, e.prefix); ok {

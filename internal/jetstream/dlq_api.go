@@ -100,3 +100,85 @@ func nanosTime(ns int64) *time.Time {
 	t := time.Unix(0, ns).UTC()
 	return &t
 }
+
+// dlqMoveRequest is the body of CONSUMER.DLQ.MOVE: the parked sequences to
+// move, or all of them.
+type dlqMoveRequest struct {
+	Seqs []uint64 `json:"seqs,omitempty"`
+	All  bool     `json:"all,omitempty"`
+}
+
+// dlqMoveResponse lists the sequences recorded as dead letters (reason
+// manual) and those that were not parked. The move itself follows, once
+// (dlq_move.go); $HF.EVENT.ADVISORY.DLQ.MOVED reports each copy.
+type dlqMoveResponse struct {
+	jsapi.ApiResponse
+	Stream           string   `json:"stream"`
+	Consumer         string   `json:"consumer"`
+	DeadLetterStream string   `json:"dead_letter_stream"`
+	Accepted         []uint64 `json:"accepted"`
+	NotParked        []uint64 `json:"not_parked,omitempty"`
+}
+
+// apiConsumerDLQMove serves $HF.API.CONSUMER.DLQ.MOVE.<stream>.<consumer>.
+func (js *JetStream) apiConsumerDLQMove(r *apiRequest, rest string) any {
+	fail := func(e *jsapi.ApiError) any {
+		return &jsapi.ApiResponse{Type: ConsumerDLQMoveResponseType, Error: e}
+	}
+	var req dlqMoveRequest
+	if len(r.payload) == 0 {
+		return fail(jsapi.NewError(jsapi.JSBadRequestErr))
+	}
+	if e := jsapi.Decode(r.payload, &req); e != nil {
+		return fail(e)
+	}
+	if req.All == (len(req.Seqs) > 0) {
+		return fail(jsapi.NewError(jsapi.HFDeadLetterMoveInvalidErrF, "err", "give either seqs or all"))
+	}
+	st, c, e := js.lookupConsumer(rest)
+	if e != nil {
+		return fail(e)
+	}
+	resp := &dlqMoveResponse{ApiResponse: jsapi.ApiResponse{Type: ConsumerDLQMoveResponseType},
+		Stream: st.name, Consumer: c.name}
+	resp.DeadLetterStream, resp.Accepted, resp.NotParked, e = c.moveParked(req.Seqs, req.All)
+	if e != nil {
+		return fail(e)
+	}
+	return resp
+}
+
+// moveParked records parked sequences (all of them with all) as dead
+// letters with reason manual; the consumer goroutine then copies them to
+// the dead-letter stream exactly once, as any other dead letter.
+func (c *consumer) moveParked(seqs []uint64, all bool) (dst string, moved, notParked []uint64, _ *jsapi.ApiError) {
+	res := &stepResult{}
+	defer res.send(c)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.closed {
+		return "", nil, nil, jsapi.NewError(jsapi.JSConsumerNotFoundErr)
+	}
+	dl := c.mu.cfg.DeadLetter
+	if dl == nil {
+		return "", nil, nil, jsapi.NewError(jsapi.HFDeadLetterNotConfiguredErr, "consumer", c.name)
+	}
+	c.removedLocked(res) // do not move what the stream no longer has
+	if all {
+		seqs = c.mu.ack.ParkedSeqs()
+	}
+	now := c.js.now()
+	moved = []uint64{}
+	for _, seq := range seqs {
+		if c.mu.ack.DeadLetterParked(seq, now) {
+			moved = append(moved, seq)
+		} else {
+			notParked = append(notParked, seq)
+		}
+	}
+	if len(moved) > 0 {
+		c.dirtyLocked() // the persister records them, then the move starts
+		c.poke()
+	}
+	return dl.Stream, moved, notParked, nil
+}

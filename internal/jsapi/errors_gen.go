@@ -476,6 +476,8 @@ const (
 	HFMessageStateNotFoundErr ErrorID = 19010
 	// HFDeadLetterNotConfiguredErr is 400 "consumer {consumer} has no dead-letter stream". holdfast: a manual move needs a dead_letter config.
 	HFDeadLetterNotConfiguredErr ErrorID = 19011
+	// HFDeadLetterMoveInvalidErrF is 400 "invalid dead-letter move request: {err}". holdfast: CONSUMER.DLQ.MOVE needs seqs or all, not both.
+	HFDeadLetterMoveInvalidErrF ErrorID = 19012
 	// HFRedriveInvalidErrF is 400 "invalid redrive request: {err}". holdfast.
 	HFRedriveInvalidErrF ErrorID = 19020
 	// HFRedriveNotFoundErr is 404 "redrive task not found". holdfast.
@@ -722,6 +724,7 @@ var errorTable = [...]errorInfo{
 	{HFNakBackoffInvalidErr, "HFNakBackoffInvalidErr", 400, "nak_backoff values must be positive"},
 	{HFMessageStateNotFoundErr, "HFMessageStateNotFoundErr", 404, "sequence {seq} is not held by consumer {consumer}"},
 	{HFDeadLetterNotConfiguredErr, "HFDeadLetterNotConfiguredErr", 400, "consumer {consumer} has no dead-letter stream"},
+	{HFDeadLetterMoveInvalidErrF, "HFDeadLetterMoveInvalidErrF", 400, "invalid dead-letter move request: {err}"},
 	{HFRedriveInvalidErrF, "HFRedriveInvalidErrF", 400, "invalid redrive request: {err}"},
 	{HFRedriveNotFoundErr, "HFRedriveNotFoundErr", 404, "redrive task not found"},
 	{HFRedriveStateErrF, "HFRedriveStateErrF", 409, "{err}"},
