@@ -225,3 +225,373 @@ func TestDeadLetterManualMove(t *testing.T) {
 		wantAPIError(t, request(t, d.nc, "$HF.API.CONSUMER.DLQ.MOVE.ORDERS.NOPE", `{"all":true}`), 10014, "")
 	})
 }
+
+// redriveTask is a task in a $HF.API.DLQ.REDRIVE reply or advisory.
+type redriveTask struct {
+	ID        string `json:"id"`
+	DLQ       string `json:"dlq"`
+	State     string `json:"state"`
+	UpTo      uint64 `json:"up_to"`
+	LastSeq   uint64 `json:"last_seq"`
+	Matched   uint64 `json:"matched"`
+	Done      uint64 `json:"done"`
+	Failed    uint64 `json:"failed"`
+	Skipped   uint64 `json:"skipped"`
+	LastError string `json:"last_error"`
+}
+
+type redriveReply struct {
+	Task   *redriveTask `json:"task"`
+	DryRun *struct {
+		Matched uint64   `json:"matched"`
+		Skipped uint64   `json:"skipped"`
+		Seqs    []uint64 `json:"seqs"`
+	} `json:"dry_run"`
+	Tasks []redriveTask `json:"tasks"`
+	raw   []byte
+}
+
+// redrive sends a $HF.API.DLQ.REDRIVE request that must succeed.
+func redrive(t *testing.T, nc *nats.Conn, verb, body string) redriveReply {
+	t.Helper()
+	r := request(t, nc, "$HF.API.DLQ.REDRIVE."+verb, body)
+	wantOK(t, r)
+	var rr redriveReply
+	if err := json.Unmarshal(r.raw, &rr); err != nil {
+		t.Fatal(err)
+	}
+	rr.raw = r.raw
+	return rr
+}
+
+// watchRedrive subscribes to the redrive advisories of the stream DLQ.
+func watchRedrive(t *testing.T, nc *nats.Conn, kind string) *nats.Subscription {
+	t.Helper()
+	sub, err := nc.SubscribeSync("$HF.EVENT.ADVISORY.DLQ.REDRIVE." + kind + ".DLQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
+// nextRedrive waits for a redrive advisory of the given task.
+func nextRedrive(t *testing.T, sub *nats.Subscription, id string) redriveTask {
+	t.Helper()
+	for {
+		m, err := sub.NextMsg(10 * time.Second)
+		if err != nil {
+			t.Fatalf("redrive advisory on %s: %v", sub.Subject, err)
+		}
+		var a struct {
+			Type string      `json:"type"`
+			Task redriveTask `json:"task"`
+		}
+		if err := json.Unmarshal(m.Data, &a); err != nil {
+			t.Fatal(err)
+		}
+		if a.Type != "io.holdfast.advisory.v1.dlq_redrive" {
+			t.Fatalf("advisory type %q", a.Type)
+		}
+		if a.Task.ID == id {
+			return a.Task
+		}
+	}
+}
+
+// deadLetter publishes one message per subject and NAKs each on its only
+// delivery (MaxDeliver 1), then waits until every copy is in the DLQ.
+func deadLetter(t *testing.T, d *dlqSetup, msgs ...*nats.Msg) {
+	t.Helper()
+	moved := d.watch(t, "MOVED")
+	defer moved.Unsubscribe()
+	for _, m := range msgs {
+		if _, err := d.js.PublishMsg(ctx(t), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range msgs {
+		if err := fetchOne(t, d.c).Nak(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range msgs {
+		nextAdvisory(t, moved)
+	}
+}
+
+func subjects(subjs ...string) []*nats.Msg {
+	out := make([]*nats.Msg, len(subjs))
+	for i, s := range subjs {
+		out[i] = nats.NewMsg(s)
+		out[i].Data = []byte("data of " + s)
+	}
+	return out
+}
+
+// TestDeadLetterRedriveReopen: reopen makes the source messages pending
+// again for their consumer with the delivery count reset, and (action
+// move) deletes their dead letters; the filter leaves the rest alone. A
+// dry run counts the same dead letters without touching anything.
+func TestDeadLetterRedriveReopen(t *testing.T) {
+	d := newDLQSetup(t, jetstream.LimitsPolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute})
+	deadLetter(t, d, subjects("orders.a", "orders.b", "orders.a")...)
+
+	dry := redrive(t, d.nc, "START.DLQ", `{"mode":"reopen","dry_run":true,"filter":{"subject":"orders.a","consumer":"C"}}`)
+	if dry.DryRun == nil || dry.DryRun.Matched != 2 || dry.DryRun.Skipped != 1 || len(dry.DryRun.Seqs) != 2 ||
+		dry.DryRun.Seqs[0] != 1 || dry.DryRun.Seqs[1] != 3 || dry.Task != nil {
+		t.Fatalf("dry run %s", dry.raw)
+	}
+	if n := streamMsgs(t, d.dlq); n != 3 {
+		t.Fatalf("a dry run changed the DLQ: %d messages", n)
+	}
+	noNext(t, d.c)
+
+	finished := watchRedrive(t, d.nc, "FINISHED")
+	started := redrive(t, d.nc, "START.DLQ", `{"mode":"reopen","filter":{"subject":"orders.*","seq_from":1,"seq_to":1,"reason":"max_deliveries","stream":"ORDERS","since":"2020-01-01T00:00:00Z"}}`)
+	if started.Task == nil || started.Task.ID == "" || started.Task.DLQ != "DLQ" || started.Task.UpTo != 3 {
+		t.Fatalf("start %s", started.raw)
+	}
+	task := nextRedrive(t, finished, started.Task.ID)
+	if task.State != "finished" || task.Matched != 1 || task.Done != 1 || task.Failed != 0 || task.Skipped != 2 || task.LastSeq != 3 {
+		t.Fatalf("finished task %+v", task)
+	}
+	m := fetchOne(t, d.c)
+	if md, _ := m.Metadata(); md.Sequence.Stream != 1 || md.NumDelivered != 1 {
+		t.Fatalf("reopened delivery %+v", md)
+	}
+	if err := m.DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	noNext(t, d.c)
+	if _, err := d.dlq.GetMsg(ctx(t), 1); err == nil {
+		t.Fatal("the redriven dead letter is still in the DLQ (action move)")
+	}
+	if n := streamMsgs(t, d.dlq); n != 2 {
+		t.Fatalf("DLQ has %d messages, want 2", n)
+	}
+	info := redrive(t, d.nc, "INFO."+started.Task.ID, "")
+	if info.Task == nil || *info.Task != task {
+		t.Fatalf("info %s, advisory said %+v", info.raw, task)
+	}
+
+	// Copy keeps the dead letter; the consumer gets seq 3 again.
+	started = redrive(t, d.nc, "START.DLQ", `{"mode":"reopen","action":"copy","filter":{"seq_from":3}}`)
+	if task = nextRedrive(t, finished, started.Task.ID); task.Done != 1 || task.Matched != 1 {
+		t.Fatalf("copy task %+v", task)
+	}
+	if md, _ := fetchOne(t, d.c).Metadata(); md.Sequence.Stream != 3 || md.NumDelivered != 1 {
+		t.Fatalf("reopened delivery %+v", md)
+	}
+	if n := streamMsgs(t, d.dlq); n != 2 {
+		t.Fatalf("DLQ has %d messages after a copy, want 2", n)
+	}
+}
+
+// TestDeadLetterRedriveReopenGone: under work-queue retention the source
+// message leaves once its dead letter is durable, so reopen fails for it
+// and the dead letter stays.
+func TestDeadLetterRedriveReopenGone(t *testing.T) {
+	d := newDLQSetup(t, jetstream.WorkQueuePolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute})
+	deadLetter(t, d, subjects("orders.a")...)
+	finished := watchRedrive(t, d.nc, "FINISHED")
+	started := redrive(t, d.nc, "START.DLQ", `{"mode":"reopen"}`)
+	task := nextRedrive(t, finished, started.Task.ID)
+	if task.Matched != 1 || task.Failed != 1 || task.Done != 0 || task.LastError != "dead letter 1: source message ORDERS/1 is gone" {
+		t.Fatalf("task %+v", task)
+	}
+	if n := streamMsgs(t, d.dlq); n != 1 {
+		t.Fatalf("DLQ has %d messages, want 1", n)
+	}
+}
+
+// TestDeadLetterRedriveRepublish: republish restores the original headers
+// (but not Nats-Msg-Id and Nats-Expected-*), adds a de-duplicating
+// Nats-Msg-Id and the redrive origin, and publishes to the original
+// subject or to another one.
+func TestDeadLetterRedriveRepublish(t *testing.T) {
+	d := newDLQSetup(t, jetstream.LimitsPolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute, FilterSubject: "orders.new"})
+	retry := createStream(t, d.js, jetstream.StreamConfig{Name: "RETRY", Subjects: []string{"retry.>"}, Storage: jetstream.FileStorage})
+	msg := nats.NewMsg("orders.new")
+	msg.Header.Set("Nats-Msg-Id", "order-1")
+	msg.Header.Set("Nats-Expected-Stream", "ORDERS")
+	msg.Header.Set("X-Trace", "abc")
+	msg.Data = []byte("payload")
+	deadLetter(t, d, msg)
+
+	finished := watchRedrive(t, d.nc, "FINISHED")
+	started := redrive(t, d.nc, "START.DLQ", `{"mode":"republish","action":"copy"}`)
+	if task := nextRedrive(t, finished, started.Task.ID); task.Done != 1 || task.Failed != 0 {
+		t.Fatalf("task %+v", task)
+	}
+	got, err := d.src.GetMsg(ctx(t), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"X-Trace": "abc", "Nats-Msg-Id": "hf-redrive-" + started.Task.ID + "-1",
+		"Holdfast-Redrive-Origin": "DLQ/1", "Holdfast-Redrive-Task": started.Task.ID}
+	for k, v := range want {
+		if g := got.Header.Get(k); g != v {
+			t.Errorf("header %s = %q, want %q", k, g, v)
+		}
+	}
+	for k := range got.Header {
+		if k == "Nats-Expected-Stream" || len(k) > len("Holdfast-Dlq-") && k[:len("Holdfast-Dlq-")] == "Holdfast-Dlq-" {
+			t.Errorf("republished with header %s: %v", k, got.Header)
+		}
+	}
+	if got.Subject != "orders.new" || string(got.Data) != "payload" {
+		t.Fatalf("republished %s %q", got.Subject, got.Data)
+	}
+	// The consumer sees it as a new message.
+	if md, _ := fetchOne(t, d.c).Metadata(); md.Sequence.Stream != 2 || md.NumDelivered != 1 {
+		t.Fatalf("delivery %+v", md)
+	}
+
+	started = redrive(t, d.nc, "START.DLQ", `{"mode":"republish","subject":"retry.orders"}`)
+	if task := nextRedrive(t, finished, started.Task.ID); task.Done != 1 {
+		t.Fatalf("task %+v", task)
+	}
+	if got, err = retry.GetMsg(ctx(t), 1); err != nil || got.Subject != "retry.orders" || got.Header.Get("X-Trace") != "abc" {
+		t.Fatalf("republished to retry: %v %+v", err, got)
+	}
+	if n := streamMsgs(t, d.dlq); n != 0 {
+		t.Fatalf("DLQ has %d messages after a move, want 0", n)
+	}
+
+	// Nothing captures the subject: the dead letter is counted as failed.
+	deadLetter(t, d, subjects("orders.new")...)
+	started = redrive(t, d.nc, "START.DLQ", `{"mode":"republish","subject":"nowhere.x"}`)
+	if task := nextRedrive(t, finished, started.Task.ID); task.Failed != 1 || task.LastError != "dead letter 2: no stream captures nowhere.x" {
+		t.Fatalf("task %+v", task)
+	}
+}
+
+// TestDeadLetterRedriveControl: PAUSE, RESUME and CANCEL change a task's
+// state where that makes sense (19022 otherwise), INFO and LIST report it,
+// and invalid requests are refused.
+func TestDeadLetterRedriveControl(t *testing.T) {
+	d := newDLQSetup(t, jetstream.LimitsPolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute})
+	deadLetter(t, d, subjects("orders.a", "orders.b", "orders.c", "orders.d")...)
+	cancelled := watchRedrive(t, d.nc, "CANCELLED")
+	startedAdv := watchRedrive(t, d.nc, "STARTED")
+	// One message a minute: the task waits after its first message.
+	started := redrive(t, d.nc, "START.DLQ", `{"mode":"reopen","action":"copy","rate":0.0166}`)
+	id := started.Task.ID
+	if a := nextRedrive(t, startedAdv, id); a.State != "running" || a.UpTo != 4 {
+		t.Fatalf("started advisory %+v", a)
+	}
+	if r := redrive(t, d.nc, "PAUSE."+id, ""); r.Task.State != "paused" {
+		t.Fatalf("pause %s", r.raw)
+	}
+	wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.PAUSE."+id, ""), 19022, "task "+id+" is paused")
+	if r := redrive(t, d.nc, "INFO."+id, ""); r.Task.State != "paused" {
+		t.Fatalf("info %s", r.raw)
+	}
+	if r := redrive(t, d.nc, "RESUME."+id, ""); r.Task.State != "running" {
+		t.Fatalf("resume %s", r.raw)
+	}
+	wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.RESUME."+id, ""), 19022, "")
+	if r := redrive(t, d.nc, "CANCEL."+id, ""); r.Task.State != "cancelled" {
+		t.Fatalf("cancel %s", r.raw)
+	}
+	task := nextRedrive(t, cancelled, id)
+	if task.State != "cancelled" || task.Done >= 4 {
+		t.Fatalf("cancelled task %+v", task)
+	}
+	wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.RESUME."+id, ""), 19022, "task "+id+" is cancelled")
+	wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.CANCEL."+id, ""), 19022, "")
+
+	other := redrive(t, d.nc, "START.DLQ", `{"mode":"reopen","action":"copy","rate":0.0166,"filter":{"stream":"NONE"}}`)
+	list := redrive(t, d.nc, "LIST", "")
+	if len(list.Tasks) != 2 || list.Tasks[0].ID != id || list.Tasks[1].ID != other.Task.ID {
+		t.Fatalf("list %s", list.raw)
+	}
+	if list = redrive(t, d.nc, "LIST", `{"dlq":"ELSEWHERE"}`); len(list.Tasks) != 0 {
+		t.Fatalf("list of another DLQ %s", list.raw)
+	}
+
+	t.Run("errors", func(t *testing.T) {
+		for _, body := range []string{
+			`{}`, `{"mode":"reopen","action":"delete"}`, `{"mode":"reopen","rate":-1}`,
+			`{"mode":"reopen","subject":"x"}`, `{"mode":"republish","subject":"a.*"}`,
+			`{"mode":"reopen","filter":{"subject":"a..b"}}`, `{"mode":"reopen","filter":{"seq_from":5,"seq_to":2}}`,
+			`{"mode":"reopen","filter":{"reason":"bored"}}`,
+		} {
+			wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.START.DLQ", body), 19020, "")
+		}
+		wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.START.DLQ", `{"mode":"reopen","bogus":1}`), 10025, "")
+		wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.START.NOPE", `{"mode":"reopen"}`), 10059, "")
+		wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.INFO.nope", ""), 19021, "redrive task not found")
+		wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.PAUSE.nope", ""), 19021, "")
+	})
+}
+
+// TestDeadLetterRedriveRestart: a task's progress survives a restart. A
+// paused task stays paused and finishes after RESUME; a running task goes
+// on by itself. Every dead letter is republished exactly once.
+func TestDeadLetterRedriveRestart(t *testing.T) {
+	d := newDLQSetup(t, jetstream.LimitsPolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute})
+	createStream(t, d.js, jetstream.StreamConfig{Name: "RETRY", Subjects: []string{"retry.>"}, Storage: jetstream.FileStorage})
+	deadLetter(t, d, subjects("orders.1", "orders.2", "orders.3", "orders.4", "orders.5")...)
+
+	// No subtests: the restarted server and connection belong to t.
+	for _, pause := range []bool{true, false} {
+		func() {
+			target := "retry.paused"
+			if !pause {
+				target = "retry.running"
+			}
+			arrived, err := d.nc.SubscribeSync(target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := d.nc.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			started := redrive(t, d.nc, "START.DLQ", `{"mode":"republish","action":"copy","rate":4,"subject":"`+target+`"}`)
+			id := started.Task.ID
+			if _, err := arrived.NextMsg(10 * time.Second); err != nil {
+				t.Fatalf("first republish: %v", err)
+			}
+			var before redriveTask
+			if pause {
+				before = *redrive(t, d.nc, "PAUSE."+id, "").Task
+			}
+			d.restart(t)
+			finished := watchRedrive(t, d.nc, "FINISHED")
+			info := redrive(t, d.nc, "INFO."+id, "")
+			if pause {
+				if info.Task.State != "paused" || info.Task.Done < before.Done || info.Task.LastSeq != info.Task.Done {
+					t.Fatalf("after restart %s, before %+v", info.raw, before)
+				}
+				info = redrive(t, d.nc, "RESUME."+id, "")
+			}
+			task := *info.Task
+			if task.State != "finished" {
+				task = nextRedrive(t, finished, id)
+			}
+			if task.State != "finished" || task.Matched != 5 || task.Done != 5 || task.Failed != 0 {
+				t.Fatalf("task %+v", task)
+			}
+			retry, err := d.js.Stream(ctx(t), "RETRY")
+			if err != nil {
+				t.Fatal(err)
+			}
+			info2, err := retry.Info(ctx(t), jetstream.WithSubjectFilter(target))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := info2.State.Subjects[target]; n != 5 {
+				t.Fatalf("%s has %d messages, want 5: %v", target, n, info2.State.Subjects)
+			}
+		}()
+	}
+}

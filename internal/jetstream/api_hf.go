@@ -26,6 +26,7 @@ func hfAPISubjects() []string {
 		hfAPIPrefix + ".CONSUMER.PARKED.>",
 		hfAPIPrefix + ".CONSUMER.MSG.STATE.>",
 		hfAPIPrefix + ".CONSUMER.DLQ.MOVE.>",
+		hfAPIPrefix + ".DLQ.REDRIVE.>",
 	}
 }
 
@@ -44,6 +45,9 @@ func routeHF(rest string) (endpoint, string, bool) {
 		if name, ok := strings.CutPrefix(rest, e.prefix); ok {
 			return e.ep, name, strings.Count(name, ".") == 1 // <stream>.<consumer>
 		}
+	}
+	if r, ok := strings.CutPrefix(rest, "DLQ.REDRIVE."); ok {
+		return routeRedrive(r)
 	}
 	return endpoint{}, "", false
 }

@@ -86,6 +86,10 @@ type JetStream struct {
 	// routes caches the subscriptions of consumer delivery targets.
 	routes routeCache
 
+	// redrive holds the dead-letter redrive tasks (dlq_redrive.go); their
+	// goroutines are in wg and stop with stop.
+	redrive redriveSet
+
 	// now is the clock (unix nanos) of publishes and expiry; tests replace it.
 	now func() int64
 
@@ -165,6 +169,7 @@ func (js *JetStream) Start() error {
 	for range js.opts.Workers {
 		js.wg.Go(js.worker)
 	}
+	js.recoverRedrives()
 	js.mu.started = true
 	js.log.Info("jetstream started", "store_dir", js.dir, "streams", len(js.mu.streams),
 		"api_level", APILevel, "sync_interval", js.opts.SyncInterval)
