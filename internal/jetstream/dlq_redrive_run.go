@@ -146,7 +146,10 @@ func (t *redriveTask) run() {
 			return
 		}
 		t.record(m.Seq, acted, err)
-		if unsaved++; unsaved >= redriveSaveEvery || time.Since(lastSave) >= redriveSavePeriod {
+		// A reopen is checkpointed at once: repeating it after the consumer
+		// acked the redelivery would deliver the message again.
+		reopened := acted && err == nil && info.Config.Mode == redriveModeReopen
+		if unsaved++; reopened || unsaved >= redriveSaveEvery || time.Since(lastSave) >= redriveSavePeriod {
 			t.save()
 			unsaved, lastSave = 0, time.Now()
 		}
