@@ -21,6 +21,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "dlq" {
+		return runDLQ(args[1:], stdout, stderr) // dlq.go: a client, not the server
+	}
 	fl, err := parseFlags(args, stderr)
 	switch {
 	case errors.Is(err, errHelp):
