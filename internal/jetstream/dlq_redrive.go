@@ -160,12 +160,12 @@ func (s *redriveSet) get(id string) *redriveTask {
 	return s.tasks[id]
 }
 
-func (s *redriveSet) add(t *redriveTask) {
+func (s *redriveSet) add(t *redriveTask, id string) {
 	s.mu.Lock()
 	if s.tasks == nil {
 		s.tasks = make(map[string]*redriveTask)
 	}
-	s.tasks[t.mu.info.ID] = t
+	s.tasks[id] = t
 	s.mu.Unlock()
 }
 
@@ -226,14 +226,15 @@ func (js *JetStream) startRedrive(dlq *stream, req redriveRequest) (redriveInfo,
 	t := &redriveTask{js: js, dir: filepath.Join(js.redriveDir(), id), ctl: make(chan struct{}, 1)}
 	t.mu.info = redriveInfo{ID: id, DLQ: dlq.name, Config: req, State: redriveRunning, Created: now, Updated: now,
 		UpTo: dlq.store.State().LastSeq}
-	if err := writeMetaFile(t.dir, t.mu.info); err != nil {
+	info := t.mu.info // t is shared from add on
+	if err := writeMetaFile(t.dir, info); err != nil {
 		return redriveInfo{}, fmt.Errorf("jetstream: redrive checkpoint %s: %w", t.dir, err)
 	}
-	js.redrive.add(t)
-	js.log.Info("redrive started", "task", id, "dlq", dlq.name, "mode", req.Mode, "up_to", t.mu.info.UpTo)
-	js.adviseRedrive("STARTED", t.mu.info)
+	js.redrive.add(t, id)
+	js.log.Info("redrive started", "task", id, "dlq", dlq.name, "mode", req.Mode, "up_to", info.UpTo)
+	js.adviseRedrive("STARTED", info)
 	js.wg.Go(t.run)
-	return t.info(), nil
+	return info, nil
 }
 
 // recoverRedrives loads the checkpoints of earlier tasks and resumes the
@@ -256,9 +257,10 @@ func (js *JetStream) recoverRedrives() {
 			js.log.Error("redrive checkpoint unreadable", "dir", t.dir, "error", err)
 			continue
 		}
-		js.redrive.add(t)
-		if !t.mu.info.ended() {
-			js.log.Info("redrive resumed", "task", t.mu.info.ID, "state", t.mu.info.State, "last_seq", t.mu.info.LastSeq)
+		info := t.mu.info // t is shared from add on
+		js.redrive.add(t, info.ID)
+		if !info.ended() {
+			js.log.Info("redrive resumed", "task", info.ID, "state", info.State, "last_seq", info.LastSeq)
 			js.wg.Go(t.run)
 		}
 	}
