@@ -326,7 +326,8 @@ func (t *redriveTask) republish(info redriveInfo, d deadLetterMeta, m *store.Msg
 // redriveHeaders restores a dead letter's original headers: the renamed
 // Holdfast-Dlq-Orig-<Name> become <Name> again, except Nats-Msg-Id and
 // Nats-Expected-* (the stream would drop or reject the republish), and the
-// dead letter's own Holdfast-Dlq-* headers go. A Nats-Msg-Id made of the
+// dead letter's own Holdfast-Dlq-* headers and an earlier redrive's
+// Holdfast-Redrive-* go. A Nats-Msg-Id made of the
 // task and the dead letter's sequence de-duplicates a repeat after a
 // restart; Holdfast-Redrive-Origin and -Task say where the copy came from.
 func redriveHeaders(hdr []byte, msgID, origin, task string) []byte {
@@ -346,12 +347,13 @@ func redriveHeaders(hdr []byte, msgID, origin, task string) []byte {
 			}
 			n := string(name)
 			if orig, isOrig := strings.CutPrefix(n, dlqHdrOrigPrefix); isOrig {
-				lower := strings.ToLower(orig)
-				if lower == "nats-msg-id" || strings.HasPrefix(lower, "nats-expected-") {
-					continue
-				}
 				n = orig
 			} else if strings.HasPrefix(n, dlqHdrPrefix) {
+				continue
+			}
+			// The redrive sets these itself (an earlier redrive's stay out).
+			lower := strings.ToLower(n)
+			if lower == "nats-msg-id" || strings.HasPrefix(lower, "nats-expected-") || strings.HasPrefix(lower, "holdfast-redrive-") {
 				continue
 			}
 			h = proto.AppendHeaderField(h, n, bytes.TrimLeft(value, " \t"))
