@@ -8,6 +8,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast-mq/holdfast/internal/servertest"
 )
 
 // msgState is a $HF.API.CONSUMER.MSG.STATE reply.
@@ -594,4 +596,82 @@ func TestDeadLetterRedriveRestart(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// TestDeadLetterRedriveCrash: a republishing task killed with SIGKILL in
+// the middle resumes after the restart and republishes every dead letter
+// exactly once: what it repeats, the target stream drops by Nats-Msg-Id.
+func TestDeadLetterRedriveCrash(t *testing.T) {
+	if servertest.External() {
+		t.Skip("runs the holdfast binary")
+	}
+	bin, dir := buildHoldfast(t), t.TempDir()
+	p := startHoldfast(t, bin, dir)
+	d := &dlqSetup{nc: connectURL(t, p.url)}
+	var err error
+	if d.js, err = jetstream.New(d.nc); err != nil {
+		t.Fatal(err)
+	}
+	d.src = createStream(t, d.js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"}, Storage: jetstream.FileStorage})
+	d.dlq = createStream(t, d.js, dlqStreamConfig("DLQ"))
+	createStream(t, d.js, jetstream.StreamConfig{Name: "RETRY", Subjects: []string{"retry.>"}, Storage: jetstream.FileStorage})
+	if d.c, err = d.src.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		MaxDeliver: 1, AckWait: time.Minute, Metadata: map[string]string{"holdfast.dlq.stream": "DLQ"}}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	var msgs []*nats.Msg
+	for i := range n {
+		msgs = append(msgs, subjects("orders."+strconv.Itoa(i))...)
+	}
+	deadLetter(t, d, msgs...)
+	arrived, err := d.nc.SubscribeSync("retry.x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	id := redrive(t, d.nc, "START.DLQ", `{"mode":"republish","subject":"retry.x","rate":40}`).Task.ID
+	for range 3 {
+		if _, err := arrived.NextMsg(10 * time.Second); err != nil {
+			t.Fatalf("republish: %v", err)
+		}
+	}
+	d.nc.Close()
+	p.kill()
+
+	p = startHoldfast(t, bin, dir)
+	nc := connectURL(t, p.url)
+	finished := watchRedrive(t, nc, "FINISHED")
+	task := *redrive(t, nc, "INFO."+id, "").Task
+	if task.State != "finished" {
+		task = nextRedrive(t, finished, id)
+	}
+	if task.State != "finished" || task.Failed != 0 {
+		t.Fatalf("task %+v", task)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]uint64{"RETRY": n, "DLQ": 0} {
+		st, err := js.Stream(ctx(t), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := streamMsgs(t, st); got != want {
+			t.Fatalf("%s has %d messages, want %d (task %+v)", name, got, want, task)
+		}
+	}
+}
+
+func connectURL(t *testing.T, url string) *nats.Conn {
+	t.Helper()
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return nc
 }
