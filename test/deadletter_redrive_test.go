@@ -2,6 +2,8 @@ package test
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -674,4 +676,19 @@ func connectURL(t *testing.T, url string) *nats.Conn {
 	}
 	t.Cleanup(nc.Close)
 	return nc
+}
+
+// TestDeadLetterRedriveNoCheckpoint: a task whose checkpoint cannot be
+// written is not started (19023), rather than run without one.
+func TestDeadLetterRedriveNoCheckpoint(t *testing.T) {
+	d := newDLQSetup(t, jetstream.LimitsPolicy, jetstream.ConsumerConfig{Durable: "C",
+		AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute})
+	// A file where the task directories go.
+	if err := os.WriteFile(filepath.Join(d.s.Opts.StoreDir, "jetstream", "$G", "redrive"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantAPIError(t, request(t, d.nc, "$HF.API.DLQ.REDRIVE.START.DLQ", `{"mode":"reopen"}`), 19023, "")
+	if l := redrive(t, d.nc, "LIST", ""); len(l.Tasks) != 0 {
+		t.Fatalf("list %s", l.raw)
+	}
 }

@@ -93,7 +93,7 @@ func (js *JetStream) apiRedriveStart(r *apiRequest, name string) any {
 	}
 	info, err := js.startRedrive(dlq, req)
 	if err != nil {
-		return redriveFail(jsapi.NewError(jsapi.HFRedriveStateErrF, "err", err.Error()))
+		return redriveFail(jsapi.NewError(jsapi.HFRedriveStartErrF, "err", err.Error()))
 	}
 	return &redriveResponse{ApiResponse: jsapi.ApiResponse{Type: RedriveResponseType}, Task: &info}
 }

@@ -484,6 +484,8 @@ const (
 	HFRedriveNotFoundErr ErrorID = 19021
 	// HFRedriveStateErrF is 409 "{err}". holdfast: a redrive task cannot change to the requested state.
 	HFRedriveStateErrF ErrorID = 19022
+	// HFRedriveStartErrF is 500 "redrive task not started: {err}". holdfast: the task's checkpoint could not be written.
+	HFRedriveStartErrF ErrorID = 19023
 )
 
 // errorTable holds every entry of errors.json, sorted by err_code.
@@ -728,4 +730,5 @@ var errorTable = [...]errorInfo{
 	{HFRedriveInvalidErrF, "HFRedriveInvalidErrF", 400, "invalid redrive request: {err}"},
 	{HFRedriveNotFoundErr, "HFRedriveNotFoundErr", 404, "redrive task not found"},
 	{HFRedriveStateErrF, "HFRedriveStateErrF", 409, "{err}"},
+	{HFRedriveStartErrF, "HFRedriveStartErrF", 500, "redrive task not started: {err}"},
 }
