@@ -472,7 +472,7 @@ const (
 	HFDeadLetterSubjectsErr ErrorID = 19007
 	// HFNakBackoffInvalidErr is 400 "nak_backoff values must be positive". holdfast.
 	HFNakBackoffInvalidErr ErrorID = 19008
-	// HFMessageStateNotFoundErr is 404 "sequence {seq} is not held by consumer {consumer}". holdfast: MSG.STATE of a sequence the consumer acked or never saw.
+	// HFMessageStateNotFoundErr is 404 "sequence {seq} is not in the stream of consumer {consumer}". holdfast: MSG.STATE of sequence 0 or of one beyond the stream.
 	HFMessageStateNotFoundErr ErrorID = 19010
 	// HFDeadLetterNotConfiguredErr is 400 "consumer {consumer} has no dead-letter stream". holdfast: a manual move needs a dead_letter config.
 	HFDeadLetterNotConfiguredErr ErrorID = 19011
@@ -724,7 +724,7 @@ var errorTable = [...]errorInfo{
 	{HFDeadLetterMaxMsgSizeErr, "HFDeadLetterMaxMsgSizeErr", 400, "dead-letter stream max_msg_size {size} is below the source's limit {need} plus headers"},
 	{HFDeadLetterSubjectsErr, "HFDeadLetterSubjectsErr", 400, "dead-letter stream {stream} does not capture {subject}"},
 	{HFNakBackoffInvalidErr, "HFNakBackoffInvalidErr", 400, "nak_backoff values must be positive"},
-	{HFMessageStateNotFoundErr, "HFMessageStateNotFoundErr", 404, "sequence {seq} is not held by consumer {consumer}"},
+	{HFMessageStateNotFoundErr, "HFMessageStateNotFoundErr", 404, "sequence {seq} is not in the stream of consumer {consumer}"},
 	{HFDeadLetterNotConfiguredErr, "HFDeadLetterNotConfiguredErr", 400, "consumer {consumer} has no dead-letter stream"},
 	{HFDeadLetterMoveInvalidErrF, "HFDeadLetterMoveInvalidErrF", 400, "invalid dead-letter move request: {err}"},
 	{HFRedriveInvalidErrF, "HFRedriveInvalidErrF", 400, "invalid redrive request: {err}"},
