@@ -50,12 +50,10 @@ func (s *State) remove(seq uint64) Result {
 		delete(s.hist, seq)
 		return Released
 	}
-	p, ok := s.pending[seq]
-	if !ok {
+	if _, ok := s.pending[seq]; !ok {
 		return Unknown
 	}
-	p.gen++ // invalidate its timer
-	delete(s.pending, seq)
+	delete(s.pending, seq) // its timer record, if any, is now stale
 	delete(s.hist, seq)
 	s.advanceFloor()
 	return Applied
@@ -70,13 +68,12 @@ func (s *State) ackAll(seq uint64) Result {
 	} else if _, ok := s.dead[seq]; ok {
 		res = Late
 	}
-	for s.order.Len() > 0 && s.order.min() <= seq {
-		q := s.order.pop()
-		if p, ok := s.pending[q]; ok {
-			p.gen++
-			delete(s.pending, q)
-			delete(s.hist, q)
-		}
+	for s.order.len() > 0 && s.order.front() <= seq {
+		s.dropPending(s.order.front())
+		s.order.popFront()
+	}
+	for s.extra.Len() > 0 && s.extra.min() <= seq {
+		s.dropPending(s.extra.pop())
 	}
 	for q := range s.parked {
 		if q <= seq {
@@ -100,7 +97,7 @@ func (s *State) Nak(seq uint64, delay int64, now int64) (Result, *Event) {
 // NakWithError is Nak with the error text a JSON NAK carried, kept in the
 // message's history.
 func (s *State) NakWithError(seq uint64, delay int64, now int64, errText string) (Result, *Event) {
-	p, ok := s.pending[seq]
+	e, ok := s.pending[seq]
 	if !ok {
 		if _, dead := s.dead[seq]; dead {
 			return Late, nil
@@ -108,53 +105,63 @@ func (s *State) NakWithError(seq uint64, delay int64, now int64, errText string)
 		return Unknown, nil
 	}
 	if n := len(s.cfg.NakBackoff); delay <= 0 && n > 0 {
-		delay = int64(s.cfg.NakBackoff[min(int(p.count)-1, n-1)])
+		delay = int64(s.cfg.NakBackoff[max(min(int(e.count())-1, n-1), 0)])
 	}
 	s.endAttempt(seq, EndNak, now, delay, errText)
-	if s.exhausted(p) {
-		return Applied, s.park(seq, p, ReasonNak, now)
+	if s.exhausted(e) {
+		return Applied, s.park(seq, e, ReasonNak, now)
 	}
 	if delay <= 0 {
-		s.enqueue(seq, p)
+		s.enqueue(seq, &e)
 	} else {
-		s.arm(seq, p, now+delay)
+		s.arm(seq, &e, now+delay)
 	}
+	s.pending[seq] = e
 	return Applied, nil
 }
 
 // Progress (+WPI) restarts the ack-wait clock of a pending message.
 func (s *State) Progress(seq uint64, now int64) Result {
-	p, ok := s.pending[seq]
-	if !ok || p.queued {
+	e, ok := s.pending[seq]
+	if !ok || e.queued() {
 		return Unknown
 	}
-	s.arm(seq, p, s.deadlineFor(now, p.count))
+	s.arm(seq, &e, s.deadlineFor(now, e.count()))
+	s.pending[seq] = e
 	return Applied
 }
 
-func (s *State) exhausted(p *pending) bool {
-	return s.cfg.MaxDeliver > 0 && p.count >= uint64(s.cfg.MaxDeliver)
+func (s *State) exhausted(e entry) bool {
+	return s.cfg.MaxDeliver > 0 && e.count() >= uint64(s.cfg.MaxDeliver)
 }
 
-func (s *State) enqueue(seq uint64, p *pending) {
-	p.gen++ // no timer while queued
-	p.queued = true
+// enqueue queues seq for redelivery; the caller stores e. A queued message
+// has no timer: its records are stale.
+func (s *State) enqueue(seq uint64, e *entry) {
+	e.meta = e.meta&^fifoBit | queuedBit
 	s.queue.push(seq)
+}
+
+// dropPending forgets seq if it is pending (AckAll).
+func (s *State) dropPending(seq uint64) {
+	if _, ok := s.pending[seq]; ok {
+		delete(s.pending, seq)
+		delete(s.hist, seq)
+	}
 }
 
 // park moves seq from pending to parked, or to the dead letters when
 // Config dead-letters max deliveries.
-func (s *State) park(seq uint64, p *pending, why ParkReason, now int64) *Event {
+func (s *State) park(seq uint64, e entry, why ParkReason, now int64) *Event {
 	if s.cfg.DeadLetter.Has(DLMaxDeliveries) {
 		ev := s.deadLetter(seq, DLMaxDeliveries, now, "")
 		ev.Kind, ev.Reason = EventMaxDeliveries, why
 		return ev
 	}
-	p.gen++
 	delete(s.pending, seq)
-	s.parked[seq] = p.count
+	s.parked[seq] = e.count()
 	s.advanceFloor()
-	return &Event{Kind: EventMaxDeliveries, Seq: seq, Deliveries: p.count, Reason: why}
+	return &Event{Kind: EventMaxDeliveries, Seq: seq, Deliveries: e.count(), Reason: why}
 }
 
 // advanceFloor moves the ack floor to just below the lowest pending stream
@@ -163,22 +170,57 @@ func (s *State) park(seq uint64, p *pending, why ParkReason, now int64) *Event {
 func (s *State) advanceFloor() {
 	if len(s.pending) == 0 {
 		s.ackFloor = s.delivered
-		s.order.reset()
+		s.clearOrder()
 		return
 	}
-	// order holds every pending sequence (and some no longer pending, dropped
-	// here lazily), so finding the lowest is amortised O(log n).
-	for {
-		if _, ok := s.pending[s.order.min()]; ok {
+	low := s.lowestPending()
+	if low-1 > s.ackFloor.Stream {
+		s.ackFloor = SeqPair{Stream: low - 1, Consumer: s.pending[low].dseq - 1}
+	}
+	// order keeps acknowledged sequences until they reach its front; once
+	// they are most of it, drop them (O(1) amortised per ack).
+	if s.order.len() > 2*len(s.pending)+1024 {
+		s.order.filter(func(q uint64) bool {
+			_, ok := s.pending[q]
+			return ok
+		})
+	}
+}
+
+// lowestPending returns the lowest pending sequence (pending is not
+// empty). order and extra hold every pending sequence, and some no longer
+// pending, dropped here lazily: amortised O(1) for order, O(log n) for the
+// rare extra.
+func (s *State) lowestPending() uint64 {
+	for s.order.len() > 0 {
+		if _, ok := s.pending[s.order.front()]; ok {
 			break
 		}
-		s.order.pop()
+		s.order.popFront()
 	}
-	low := s.order.min()
-	lowp := s.pending[low]
-	if low-1 > s.ackFloor.Stream {
-		s.ackFloor = SeqPair{Stream: low - 1, Consumer: lowp.dseq - 1}
+	for s.extra.Len() > 0 {
+		if _, ok := s.pending[s.extra.min()]; ok {
+			break
+		}
+		s.extra.pop()
 	}
+	switch {
+	case s.order.len() == 0:
+		return s.extra.min()
+	case s.extra.Len() == 0:
+		return s.order.front()
+	}
+	return min(s.order.front(), s.extra.min())
+}
+
+// clearOrder empties the sequence and timer structures once nothing is
+// pending: every record left in them is stale.
+func (s *State) clearOrder() {
+	s.order.reset()
+	s.extra.reset()
+	s.fifo.reset()
+	s.timers.reset()
+	s.queue.reset()
 }
 
 func (r Result) String() string {

@@ -66,10 +66,9 @@ type DeadLetter struct {
 // letters and returns the event to report.
 func (s *State) deadLetter(seq uint64, why DLReason, now int64, errText string) *Event {
 	dl := &DeadLetter{Reason: why, At: now, Error: errText}
-	if p, ok := s.pending[seq]; ok {
-		p.gen++
+	if e, ok := s.pending[seq]; ok {
 		delete(s.pending, seq)
-		dl.Deliveries, dl.Consumer = p.count, p.dseq
+		dl.Deliveries, dl.Consumer = e.count(), e.dseq
 	} else if n, ok := s.parked[seq]; ok {
 		delete(s.parked, seq)
 		dl.Deliveries = n
@@ -204,10 +203,10 @@ func (s *State) Reopen(seq uint64) bool {
 	}
 	delete(s.parked, seq)
 	delete(s.hist, seq)
-	p := &pending{}
-	s.pending[seq] = p
-	s.order.push(seq)
-	s.enqueue(seq, p)
+	var e entry
+	s.track(seq)
+	s.enqueue(seq, &e)
+	s.pending[seq] = e
 	if seq-1 < s.ackFloor.Stream {
 		s.ackFloor.Stream = seq - 1
 	}

@@ -37,9 +37,11 @@ type SeqInfo struct {
 // Inspect reports the status of stream sequence seq. It changes nothing.
 func (s *State) Inspect(seq uint64) SeqInfo {
 	if p, ok := s.pending[seq]; ok {
-		info := SeqInfo{Status: StatusPending, Deliveries: p.count, Consumer: p.dseq, Delivered: p.delivered, Deadline: p.deadline}
-		if p.queued {
-			info.Status, info.Deadline = StatusRedeliveryQueued, 0
+		info := SeqInfo{Status: StatusPending, Deliveries: p.count(), Consumer: p.dseq, Delivered: p.delivered}
+		if p.queued() {
+			info.Status = StatusRedeliveryQueued
+		} else {
+			info.Deadline = s.deadlineOf(seq, p)
 		}
 		return info
 	}
@@ -54,4 +56,25 @@ func (s *State) Inspect(seq uint64) SeqInfo {
 		return SeqInfo{Status: StatusUndelivered}
 	}
 	return SeqInfo{Status: StatusAcked}
+}
+
+// deadlineOf returns when the timer of pending, not queued entry e (of seq)
+// fires: a first timer from its place in order, any other from its live
+// record in the heap. It scans, so it serves inspection, not delivery.
+func (s *State) deadlineOf(seq uint64, e entry) int64 {
+	if e.fifo() {
+		var wait int64
+		for _, w := range s.fifo.waits {
+			if w.from <= seq {
+				wait = w.wait
+			}
+		}
+		return e.delivered + wait
+	}
+	for _, t := range s.timers.items {
+		if t.seq == seq && t.gen == e.gen() {
+			return t.at
+		}
+	}
+	return 0
 }

@@ -248,12 +248,12 @@ func stateString(s *State) string {
 		s.delivered.Consumer, s.delivered.Stream, s.ackFloor.Consumer, s.ackFloor.Stream,
 		s.NumAckPending(), s.NumRedelivered(), s.ParkedSeqs())
 	for _, seq := range s.PendingSeqs() {
-		p := s.pending[seq]
-		state := fmt.Sprintf("deadline=%v", time.Duration(p.deadline))
-		if p.queued {
+		e := s.pending[seq]
+		state := fmt.Sprintf("deadline=%v", time.Duration(s.deadlineOf(seq, e)))
+		if e.queued() {
 			state = "queued"
 		}
-		fmt.Fprintf(&b, "  pending seq=%d dseq=%d count=%d %s\n", seq, p.dseq, p.count, state)
+		fmt.Fprintf(&b, "  pending seq=%d dseq=%d count=%d %s\n", seq, e.dseq, e.count(), state)
 	}
 	for _, seq := range s.DeadLetterSeqs() {
 		dl := s.dead[seq]

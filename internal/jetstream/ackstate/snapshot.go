@@ -30,8 +30,8 @@ func (s *State) Snapshot() Snapshot {
 		Pending:   make(map[uint64]PendingInfo, len(s.pending)),
 		Parked:    make(map[uint64]uint64, len(s.parked)),
 	}
-	for seq, p := range s.pending {
-		snap.Pending[seq] = PendingInfo{Consumer: p.dseq, Delivered: p.delivered, Count: p.count}
+	for seq, e := range s.pending {
+		snap.Pending[seq] = PendingInfo{Consumer: e.dseq, Delivered: e.delivered, Count: e.count()}
 	}
 	for seq, n := range s.parked {
 		snap.Parked[seq] = n
@@ -61,10 +61,10 @@ func Restore(cfg Config, snap Snapshot) *State {
 	slices.Sort(seqs)
 	for _, seq := range seqs {
 		pi := snap.Pending[seq]
-		p := &pending{dseq: pi.Consumer, delivered: pi.Delivered, count: max(pi.Count, 1)}
-		s.pending[seq] = p
-		s.order.push(seq)
-		s.arm(seq, p, s.deadlineFor(pi.Delivered, p.count))
+		e := entry{dseq: pi.Consumer, delivered: pi.Delivered}
+		e.setCount(max(pi.Count, 1))
+		s.armFirst(seq, &e, s.track(seq), s.deadlineFor(pi.Delivered, e.count()))
+		s.pending[seq] = e
 	}
 	for seq, n := range snap.Parked {
 		s.parked[seq] = n

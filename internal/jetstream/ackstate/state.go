@@ -34,27 +34,27 @@ type SeqPair struct {
 	Stream   uint64
 }
 
-// pending is one delivered, unacknowledged stream sequence.
-type pending struct {
-	dseq      uint64 // consumer sequence of the last delivery
-	delivered int64  // when it was last delivered
-	count     uint64 // deliveries so far
-	deadline  int64  // when the timer fires: ack wait, or the end of a Nak delay
-	queued    bool   // due for redelivery (in the redeliver queue)
-	gen       uint32 // bumps whenever deadline changes; stale timer entries are skipped
-}
-
 // State is one consumer's acknowledgement state. It is not safe for
 // concurrent use: the consumer goroutine owns it.
+//
+// Memory (issue 5: at most 64 bytes of heap per pending message): a pending
+// message is one 24-byte entry stored by value in pending, plus its stream
+// sequence in order. Its first ack-wait timer is implied by its place in
+// order (see fifo.go); only re-armed timers (redelivery, +WPI, NAK delays)
+// take a record in timers.
 type State struct {
 	cfg       Config
 	delivered SeqPair
 	ackFloor  SeqPair
-	pending   map[uint64]*pending
+	pending   map[uint64]entry
 	parked    map[uint64]uint64 // stream seq -> delivery count when parked
-	timers    timerHeap         // deadlines of pending messages not queued
+	order     seqRing           // pending stream sequences in increasing order (lazily pruned): the ack floor and first-arm timers
+	extra     seqHeap           // pending sequences that arrived below order's last one (Reopen), lowest first
+	fifo      fifo              // ack waits of the first-arm timers in order
+	timers    timerHeap         // deadlines of pending messages armed again (lazily pruned)
+	arms      uint32            // generation of the last timer armed (fifo or heap)
+	due       []timer           // Tick's scratch list
 	queue     seqHeap           // stream sequences due for redelivery, lowest first
-	order     seqHeap           // every pending stream sequence (lazily pruned), for the ack floor
 	dead      map[uint64]*DeadLetter
 	done      int                  // dead letters in dead that are Done
 	hist      map[uint64][]Attempt // delivery attempts (Config.History > 0)
@@ -70,11 +70,12 @@ func New(cfg Config, start uint64) *State {
 		cfg:       cfg,
 		delivered: SeqPair{Stream: start},
 		ackFloor:  SeqPair{Stream: start},
-		pending:   make(map[uint64]*pending),
+		pending:   make(map[uint64]entry),
 		parked:    make(map[uint64]uint64),
+		extra:     newSeqHeap(),
+		fifo:      newFifo(),
 		timers:    newTimerHeap(),
 		queue:     newSeqHeap(),
-		order:     newSeqHeap(),
 		dead:      make(map[uint64]*DeadLetter),
 		hist:      make(map[uint64][]Attempt),
 	}
@@ -103,8 +104,8 @@ func (s *State) NumAckPending() int { return len(s.pending) }
 // NumRedelivered counts pending messages delivered more than once.
 func (s *State) NumRedelivered() int {
 	n := 0
-	for _, p := range s.pending {
-		if p.count > 1 {
+	for _, e := range s.pending {
+		if e.count() > 1 {
 			n++
 		}
 	}
@@ -147,10 +148,7 @@ func (s *State) SkipTo(seq uint64) {
 		return
 	}
 	s.delivered.Stream = seq
-	for q, p := range s.pending {
-		p.gen++
-		delete(s.pending, q)
-	}
+	clear(s.pending)
 	clear(s.parked)
 	clear(s.hist)
 	s.forgetDone(seq)
@@ -159,11 +157,11 @@ func (s *State) SkipTo(seq uint64) {
 
 // DeliveredAt returns when a pending message was last delivered.
 func (s *State) DeliveredAt(seq uint64) (int64, bool) {
-	p, ok := s.pending[seq]
+	e, ok := s.pending[seq]
 	if !ok {
 		return 0, false
 	}
-	return p.delivered, true
+	return e.delivered, true
 }
 
 // NumParked counts messages parked after max_deliver.
@@ -194,7 +192,7 @@ func (s *State) Holds(seq uint64) bool {
 func (s *State) deadlineFor(now int64, count uint64) int64 {
 	wait := s.cfg.AckWait
 	if n := len(s.cfg.BackOff); n > 0 {
-		wait = s.cfg.BackOff[min(int(count)-1, n-1)]
+		wait = s.cfg.BackOff[max(min(int(count)-1, n-1), 0)]
 	}
 	return now + int64(wait)
 }
@@ -218,25 +216,52 @@ func (s *State) DeliverTo(seq uint64, now int64, client string) (dseq, count uin
 		s.ackFloor = s.delivered
 		return dseq, 1
 	}
-	p := s.pending[seq]
-	if p == nil {
-		p = &pending{}
-		s.pending[seq] = p
-		s.order.push(seq)
+	e, ok := s.pending[seq]
+	tail := false
+	if !ok {
+		tail = s.track(seq)
 	}
-	p.dseq, p.delivered, p.queued = dseq, now, false
-	p.count++
+	e.dseq, e.delivered = dseq, now
+	e.meta &^= queuedBit
+	e.incCount()
 	s.recordAttempt(seq, now, client)
-	s.arm(seq, p, s.deadlineFor(now, p.count))
+	s.armFirst(seq, &e, tail, s.deadlineFor(now, e.count()))
+	s.pending[seq] = e
 	s.advanceFloor()
-	return dseq, p.count
+	return dseq, e.count()
 }
 
-// arm sets a pending message's timer; a message queued for redelivery
-// leaves the queue (its stale queue entry is skipped).
-func (s *State) arm(seq uint64, p *pending, deadline int64) {
-	p.gen++
-	p.deadline = deadline
-	p.queued = false
-	s.timers.push(timer{at: deadline, seq: seq, gen: p.gen})
+// track adds a newly pending seq to the order structures. It reports
+// whether seq went to the end of order, where its first timer may be kept
+// by the fifo.
+func (s *State) track(seq uint64) bool {
+	if s.order.pushIfAbove(seq) {
+		return true
+	}
+	s.extra.push(seq)
+	return false
+}
+
+// armFirst sets the timer of e, whose delivery time is set. A message
+// just appended to order (tail) keeps it there when the fifo takes it; any
+// other goes to the heap. The caller stores e.
+func (s *State) armFirst(seq uint64, e *entry, tail bool, deadline int64) {
+	if tail && s.fifo.push(seq, e.delivered, deadline) {
+		s.arms = (s.arms + 1) & genMask
+		e.setGen(s.arms)
+		e.meta = e.meta&^queuedBit | fifoBit
+		return
+	}
+	s.arm(seq, e, deadline)
+}
+
+// arm sets a pending message's timer in the heap; the caller stores e.
+// Timer records carry a generation unique across the State (not per
+// message), so a record left by an earlier life of the same sequence
+// never matches.
+func (s *State) arm(seq uint64, e *entry, deadline int64) {
+	s.arms = (s.arms + 1) & genMask
+	e.setGen(s.arms)
+	e.meta &^= queuedBit | fifoBit
+	s.timers.push(timer{at: deadline, seq: seq, gen: s.arms})
 }

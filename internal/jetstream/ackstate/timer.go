@@ -1,7 +1,13 @@
 package ackstate
 
-// timer is a pending message's deadline; gen must match the message's
-// current gen, or the entry is stale and skipped.
+import (
+	"cmp"
+	"slices"
+)
+
+// timer is a deadline of a pending message armed again (see fifo.go for
+// first timers); gen must match the message's entry, or the record is stale
+// and skipped.
 type timer struct {
 	at  int64
 	seq uint64
@@ -61,25 +67,47 @@ type (
 	seqHeap   = minHeap[uint64]
 )
 
-func newTimerHeap() timerHeap { return timerHeap{less: func(a, b timer) bool { return a.at < b.at }} }
-func newSeqHeap() seqHeap     { return seqHeap{less: func(a, b uint64) bool { return a < b }} }
+// Timers due at the same time fire in stream sequence order.
+func newTimerHeap() timerHeap {
+	return timerHeap{less: func(a, b timer) bool { return a.at < b.at || a.at == b.at && a.seq < b.seq }}
+}
+func newSeqHeap() seqHeap { return seqHeap{less: func(a, b uint64) bool { return a < b }} }
 
-// live reports whether a timer entry still belongs to a pending message.
-func (s *State) live(t timer) (*pending, bool) {
-	p, ok := s.pending[t.seq]
-	return p, ok && !p.queued && p.gen == t.gen
+// heapHead returns the earliest live record in timers, dropping stale ones.
+func (s *State) heapHead() (timer, bool) {
+	for s.timers.Len() > 0 {
+		t := s.timers.min()
+		if e, ok := s.pending[t.seq]; ok && e.heapArmed() && e.gen() == t.gen {
+			return t, true
+		}
+		s.timers.pop()
+	}
+	return timer{}, false
+}
+
+// nextTimer returns the earliest live timer, first timers and heap
+// records merged (ties in stream sequence order), and whether it is a
+// first timer.
+func (s *State) nextTimer() (t timer, first, ok bool) {
+	ht, hok := s.heapHead()
+	fseq, fat, fok := s.fifoHead()
+	switch {
+	case fok && (!hok || fat < ht.at || fat == ht.at && fseq < ht.seq):
+		return timer{at: fat, seq: fseq}, true, true
+	case hok:
+		return ht, false, true
+	}
+	return timer{}, false, false
 }
 
 // NextDeadline is when Tick next has work (0: no timer is set). Stale
 // entries are dropped on the way.
 func (s *State) NextDeadline() int64 {
-	for s.timers.Len() > 0 {
-		if _, ok := s.live(s.timers.min()); ok {
-			return s.timers.min().at
-		}
-		s.timers.pop()
+	t, _, ok := s.nextTimer()
+	if !ok {
+		return 0
 	}
-	return 0
+	return t.at
 }
 
 // Tick fires every timer due at now: a message whose ack wait passed is
@@ -87,20 +115,64 @@ func (s *State) NextDeadline() int64 {
 // whose Nak delay passed is queued. It returns the parking events.
 func (s *State) Tick(now int64) []Event {
 	var events []Event
-	for s.timers.Len() > 0 && s.timers.min().at <= now {
-		t := s.timers.pop()
-		p, ok := s.live(t)
-		if !ok {
-			continue
+	for {
+		t, _, ok := s.nextTimer()
+		if !ok || t.at > now {
+			return events
 		}
-		s.endAttempt(t.seq, EndAckWait, t.at, 0, "")
-		if s.exhausted(p) {
-			events = append(events, *s.park(t.seq, p, ReasonAckWait, now))
-			continue
+		due := s.takeDue(t.at)
+		for i := range due {
+			// Timers due at the same time fire in the order a binary heap
+			// of them yields (the golden scripts record it): the first
+			// armed, then the others from the last armed back.
+			j := i
+			if i > 0 {
+				j = len(due) - i
+			}
+			if ev := s.fire(due[j], now); ev != nil {
+				events = append(events, *ev)
+			}
 		}
-		s.enqueue(t.seq, p)
 	}
-	return events
+}
+
+// takeDue removes every live timer due at exactly at and returns them in
+// the order they were armed.
+func (s *State) takeDue(at int64) []timer {
+	due := s.due[:0]
+	for {
+		t, first, ok := s.nextTimer()
+		if !ok || t.at != at {
+			break
+		}
+		if first {
+			s.order.cur++
+		} else {
+			s.timers.pop()
+		}
+		t.gen = s.pending[t.seq].gen()
+		due = append(due, t)
+	}
+	if len(due) > 1 {
+		next := s.arms + 1 // every generation in use was issued before it
+		slices.SortFunc(due, func(a, b timer) int {
+			return cmp.Compare((a.gen-next)&genMask, (b.gen-next)&genMask)
+		})
+	}
+	s.due = due
+	return due
+}
+
+// fire expires the timer of pending message t.seq at now.
+func (s *State) fire(t timer, now int64) *Event {
+	e := s.pending[t.seq]
+	s.endAttempt(t.seq, EndAckWait, t.at, 0, "")
+	if s.exhausted(e) {
+		return s.park(t.seq, e, ReasonAckWait, now)
+	}
+	s.enqueue(t.seq, &e)
+	s.pending[t.seq] = e
+	return nil
 }
 
 // NextRedelivery returns the lowest stream sequence due for redelivery
@@ -108,7 +180,7 @@ func (s *State) Tick(now int64) []Event {
 func (s *State) NextRedelivery() (uint64, bool) {
 	for s.queue.Len() > 0 {
 		seq := s.queue.min()
-		if p, ok := s.pending[seq]; ok && p.queued {
+		if e, ok := s.pending[seq]; ok && e.queued() {
 			return seq, true
 		}
 		s.queue.pop() // acked, terminated, parked or re-armed while queued
@@ -119,8 +191,8 @@ func (s *State) NextRedelivery() (uint64, bool) {
 // NumRedeliveryQueued counts messages waiting to be redelivered.
 func (s *State) NumRedeliveryQueued() int {
 	n := 0
-	for _, p := range s.pending {
-		if p.queued {
+	for _, e := range s.pending {
+		if e.queued() {
 			n++
 		}
 	}
