@@ -120,16 +120,8 @@ func (s *State) Tick(now int64) []Event {
 		if !ok || t.at > now {
 			return events
 		}
-		due := s.takeDue(t.at)
-		for i := range due {
-			// Timers due at the same time fire in the order a binary heap
-			// of them yields (the golden scripts record it): the first
-			// armed, then the others from the last armed back.
-			j := i
-			if i > 0 {
-				j = len(due) - i
-			}
-			if ev := s.fire(due[j], now); ev != nil {
+		for _, d := range s.takeDue(t.at) {
+			if ev := s.fire(d, now); ev != nil {
 				events = append(events, *ev)
 			}
 		}
@@ -137,7 +129,7 @@ func (s *State) Tick(now int64) []Event {
 }
 
 // takeDue removes every live timer due at exactly at and returns them in
-// the order they were armed.
+// stream-sequence order, the order their events are reported in.
 func (s *State) takeDue(at int64) []timer {
 	due := s.due[:0]
 	for {
@@ -154,10 +146,7 @@ func (s *State) takeDue(at int64) []timer {
 		due = append(due, t)
 	}
 	if len(due) > 1 {
-		next := s.arms + 1 // every generation in use was issued before it
-		slices.SortFunc(due, func(a, b timer) int {
-			return cmp.Compare((a.gen-next)&genMask, (b.gen-next)&genMask)
-		})
+		slices.SortFunc(due, func(a, b timer) int { return cmp.Compare(a.seq, b.seq) })
 	}
 	s.due = due
 	return due
