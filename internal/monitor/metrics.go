@@ -55,7 +55,7 @@ var (
 	descConsRedeliv  = desc("consumer_redelivered_messages", "Messages delivered more than once and not yet acknowledged.", consumerLabels...)
 	descConsWaiting  = desc("consumer_waiting_requests", "Pull requests waiting for messages.", consumerLabels...)
 	descConsParked   = desc("consumer_parked_messages", "Messages that reached max_deliver and wait for an operator.", consumerLabels...)
-	descConsDead     = desc("consumer_dead_lettered_messages_total", "Messages moved to a dead-letter subject.", consumerLabels...)
+	descConsDead     = desc("consumer_dead_lettered_messages_total", "Messages moved to the consumer's dead-letter stream.", consumerLabels...)
 	descFsyncs       = desc("store_fsyncs_total", "fsync calls made by the file store.")
 	descFsyncSeconds = desc("store_fsync_seconds", "Duration of file-store fsync calls.")
 	descBytesWritten = desc("store_written_bytes_total", "Bytes written by the file store.")
