@@ -37,7 +37,7 @@ func (s *Store) segIndexLocked(seq uint64) int {
 func (s *Store) loadLocked(sg *segment, i int) (*store.Msg, error) {
 	seq := sg.base + uint64(i)
 	off, n := int64(sg.offs[i]), int(sg.lens[i])
-	m, err := s.readMsgLocked(sg, i)
+	m, err := s.decodeLocked(sg, i, s.readSeqLocked)
 	if errors.Is(err, errDamaged) {
 		// Damaged after recovery checked it. Never serve it: drop it from the
 		// index (no tombstone, so the next recovery quarantines the segment)
@@ -127,9 +127,14 @@ var errDamaged = errors.New("filestore: damaged record")
 // readMsgLocked reads and verifies a message without changing any state; it
 // needs the lock held at least shared.
 func (s *Store) readMsgLocked(sg *segment, i int) (*store.Msg, error) {
+	return s.decodeLocked(sg, i, (*segment).read)
+}
+
+// decodeLocked is readMsgLocked reading the record with read.
+func (s *Store) decodeLocked(sg *segment, i int, read func(sg *segment, off int64, n int) ([]byte, error)) (*store.Msg, error) {
 	seq := sg.base + uint64(i)
 	off, n := int64(sg.offs[i]), int(sg.lens[i])
-	rec, err := sg.read(off, n)
+	rec, err := read(sg, off, n)
 	if err != nil {
 		return nil, fmt.Errorf("filestore: read seq %d at %s:%d: %w", seq, segName(sg.id), off, err)
 	}

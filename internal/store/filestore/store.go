@@ -84,6 +84,7 @@ type Store struct {
 		waiters []waitEntry
 		syncers []chan error
 		erases  []eraseOp
+		ra      readAhead // LoadNext's block (readahead.go)
 		drops   []*segment
 		// consumer stores, closed with the store
 		consumers map[string]*consumerStore
