@@ -77,6 +77,7 @@ func (s *Store) maybeCompact() {
 	old := sg.f
 	sg.f, sg.gen = nf, sg.gen+1
 	sg.written, sg.size = int64(len(out)), int64(len(out))
+	sg.alloc = 0
 	sg.indexed = sg.live
 	delete(s.unsynced, sg)
 	if dirErr != nil && s.mu.failed == nil {

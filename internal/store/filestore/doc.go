@@ -76,7 +76,8 @@
 // reading the body: a record whose header is valid but whose body runs past
 // the end of the file is a torn write; a record whose header is unreadable or
 // whose body checksum fails while it lies wholly inside the file is
-// corruption. It also lets recovery find the next record after a damaged
+// corruption (unless it is a write torn inside preallocated space: see
+// Recovery). It also lets recovery find the next record after a damaged
 // region (a position where both checksums hold).
 //
 // # Writes and group commit
@@ -89,6 +90,16 @@
 // append of the batch in sequence order. While it syncs, the next batch
 // accumulates. With SyncInterval > 0, Done follows the write and the sync
 // runs on that period.
+//
+// When a cycle writes a small batch that leaves no zeros after it in the
+// active segment file, it also writes 1 MiB of zeros after the data (not past
+// the segment size) before its fdatasync: later small appends then overwrite
+// allocated, synced blocks and their fdatasync does not commit a new file
+// size. A record written over zeros always has at least one zero byte after
+// it on disk (a write that would reach the end of the zeros first extends
+// them and syncs, or cuts the file back to its data and becomes an append).
+// A segment is cut back to its data after it is sealed, and the active one by
+// Close, so only after a crash can a segment end in zeros.
 //
 // A failed write or sync is never retried as if nothing happened: the store
 // refuses appends with store.ErrSyncFailed until it is reopened. ENOSPC on a
@@ -117,7 +128,10 @@
 //
 // Open reads every segment in id order and rebuilds the index. A torn tail (a
 // partial header, a body past the end of the file, or trailing zeros) is cut
-// off and logged. A damaged record is never served: the segment is renamed to
+// off and logged. In preallocated space a torn write is a prefix of its
+// records followed by zeros, so a record or header that fails its checksum is
+// torn, not corrupt, when it ends in a zero byte and is followed by at least
+// one byte, all zeros, up to the end of the file. A damaged record is never served: the segment is renamed to
 // <id>.bad, its intact live records are rewritten to a new <id>.seg together
 // with a lost record, and the lost sequences are logged and reported in
 // State().Lost. When the damage hides how many records there were at the end

@@ -25,8 +25,26 @@ type flushJob struct {
 	off    int64
 	dels   []seqRun // tombstones encoded into buf, re-queued on rollback
 	create bool
+	active bool  // the segment appends go to: preallocate; otherwise trim
+	alloc  int64 // the file's preallocated length, before and after the write
 	f      File
 }
+
+// preallocStep is how far ahead of the data the active segment's file is
+// filled with zeros. Overwriting blocks that are already allocated and synced
+// lets fdatasync skip the inode-size journal commit that every append past
+// the end of the file costs on ext4 (133-153 -> 96-111 µs per sync on this
+// machine's disk). Writing real zeros matters: fallocate leaves unwritten
+// extents whose conversion is again a metadata commit.
+const preallocStep = 1 << 20
+
+// preallocMaxBatch is the largest write that triggers preallocation. Large
+// batches (many appends in flight) amortise the size commit anyway, and
+// zero-filling ahead of them would double the bytes written.
+const preallocMaxBatch = 16 << 10
+
+// zeros is the source of preallocation writes.
+var zeros [64 << 10]byte
 
 // maxSpare bounds the write buffer kept for reuse (only the active segment
 // keeps one). A batch of 500 4 KiB appends is about 2 MiB; a smaller bound made
@@ -166,10 +184,12 @@ func (s *Store) takeJobsLocked() []flushJob {
 			sg.pend = appendRecord(sg.pend, kindDelete, dels[0].first, 0, 0, "", nil, appendRuns(nil, dels))
 			sg.size += int64(len(sg.pend) - n)
 		}
-		if len(sg.pend) == 0 {
+		active := sg == s.mu.segs[len(s.mu.segs)-1]
+		if len(sg.pend) == 0 && (active || sg.alloc <= sg.written) {
 			continue
 		}
-		jobs = append(jobs, flushJob{sg: sg, buf: sg.pend, off: sg.written, dels: dels, create: sg.f == nil && sg.written == 0, f: sg.f})
+		jobs = append(jobs, flushJob{sg: sg, buf: sg.pend, off: sg.written, dels: dels,
+			create: sg.f == nil && sg.written == 0, active: active, alloc: sg.alloc, f: sg.f})
 		sg.flushing = sg.pend
 		sg.pend = sg.spare[:0]
 		sg.spare = nil
@@ -189,11 +209,130 @@ func (s *Store) writeJobs(jobs []flushJob) error {
 			}
 			j.f = f
 		}
-		if _, err := j.f.WriteAt(j.buf, j.off); err != nil {
-			return fmt.Errorf("write %s at %d: %w", segName(j.sg.id), j.off, err)
+		if err := s.allocBefore(j); err != nil {
+			return err
 		}
-		s.opts.Stats.Written(len(j.buf))
+		if len(j.buf) > 0 {
+			if _, err := j.f.WriteAt(j.buf, j.off); err != nil {
+				return fmt.Errorf("write %s at %d: %w", segName(j.sg.id), j.off, err)
+			}
+			s.opts.Stats.Written(len(j.buf))
+		}
+		if err := s.allocAfter(j); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// Preallocation keeps one rule that recovery relies on (recover.go,
+// tornInPlace): a record written over preallocated zeros and not yet synced
+// always has at least one zero byte after it within the file as it stands on
+// disk. So a record torn by a crash inside preallocated space is followed
+// by zeros, while a complete record that ends the file (no zeros after it)
+// and fails its checksum is corruption, as without preallocation.
+
+// allocBefore runs before a job's write. A write that would reach the end of
+// the preallocated zeros first gets more of them, synced (active segment,
+// small write), or else the file is cut back to its data and synced, so that
+// the write becomes a plain append past the end of the file.
+func (s *Store) allocBefore(j *flushJob) error {
+	end := j.off + int64(len(j.buf))
+	if j.alloc <= j.off || end < j.alloc {
+		return nil // no zeros at off, or the write stays inside them
+	}
+	if j.active && len(j.buf) <= preallocMaxBatch {
+		target := s.allocTarget(end)
+		err := s.writeZeros(j, j.alloc, target)
+		if err == nil {
+			err = s.syncFile(j)
+		}
+		if err == nil {
+			j.alloc = target
+			return nil
+		}
+		if !errors.Is(err, syscall.ENOSPC) || isSyncErr(err) {
+			return err
+		}
+	}
+	return s.trim(j, j.off)
+}
+
+// trim cuts a job's file back to size, the end of its data, after syncing
+// the data: a truncation that became durable before the data it keeps could
+// leave a torn record at the very end of the file, with no zeros after it.
+func (s *Store) trim(j *flushJob, size int64) error {
+	if err := s.syncFile(j); err != nil {
+		return err
+	}
+	if err := j.f.Truncate(size); err != nil {
+		return fmt.Errorf("truncate %s to %d: %w", segName(j.sg.id), size, err)
+	}
+	j.alloc = 0
+	return s.syncFile(j)
+}
+
+// allocAfter runs after a job's write. The active segment, after a small
+// write that left no zeros behind it, gets preallocStep of them (the cycle's
+// fdatasync covers them); any other segment is cut back to its data (by a
+// job without data), so that only the last segment of a store can end in
+// zeros.
+func (s *Store) allocAfter(j *flushJob) error {
+	end := j.off + int64(len(j.buf))
+	switch {
+	case !j.active:
+		switch {
+		case j.alloc <= end:
+			j.alloc = 0
+		case len(j.buf) == 0:
+			return s.trim(j, end)
+		}
+		// Else trimmed by a later cycle (finishLocked): trim syncs, and data
+		// written by this cycle must not become durable before the cycle
+		// succeeds (a failed cycle is rolled back: rollbackLocked).
+	case j.alloc <= end && len(j.buf) <= preallocMaxBatch:
+		target := s.allocTarget(end)
+		if err := s.writeZeros(j, end, target); err != nil {
+			if !errors.Is(err, syscall.ENOSPC) {
+				return err
+			}
+			// No room to write ahead: go on without, the data fit.
+			if err := j.f.Truncate(end); err != nil {
+				return fmt.Errorf("truncate %s to %d: %w", segName(j.sg.id), end, err)
+			}
+			target = 0
+		}
+		j.alloc = target
+	}
+	return nil
+}
+
+// allocTarget is the preallocated length for data ending at end: preallocStep
+// more, not past the segment size, and always at least one byte more.
+func (s *Store) allocTarget(end int64) int64 {
+	return max(min(end+preallocStep, s.opts.SegmentSize), end+1)
+}
+
+// writeZeros fills [from, to) of a job's file with zeros.
+func (s *Store) writeZeros(j *flushJob, from, to int64) error {
+	for off := from; off < to; {
+		n, err := j.f.WriteAt(zeros[:min(int64(len(zeros)), to-off)], off)
+		off += int64(n)
+		s.opts.Stats.Written(n)
+		if err != nil {
+			return fmt.Errorf("preallocate %s at %d: %w", segName(j.sg.id), off, err)
+		}
+	}
+	return nil
+}
+
+// syncFile fdatasyncs a job's file outside the cycle's own sync.
+func (s *Store) syncFile(j *flushJob) error {
+	start := time.Now()
+	if err := j.f.Sync(); err != nil {
+		return syncErr{fmt.Errorf("sync %s: %w", segName(j.sg.id), err)}
+	}
+	s.opts.Stats.Fsync(1, time.Since(start))
 	return nil
 }
 
@@ -290,11 +429,18 @@ func (s *Store) finishLocked(jobs []flushJob, drops []*segment, err error) ([]wa
 		for _, j := range jobs {
 			sg := j.sg
 			sg.written += int64(len(j.buf))
-			if cap(j.buf) <= maxSpare && sg == s.mu.segs[len(s.mu.segs)-1] {
+			sg.alloc = j.alloc
+			active := sg == s.mu.segs[len(s.mu.segs)-1]
+			if cap(j.buf) <= maxSpare && active {
 				sg.spare = j.buf[:0] // reuse for the active segment only
 			}
 			sg.flushing = nil
 			sg.f = j.f
+			if !active && sg.alloc > sg.written && !sg.dropped {
+				// Sealed while this cycle preallocated it: trim next cycle.
+				s.markDirtyLocked(sg)
+				s.wake()
+			}
 		}
 		for _, sg := range drops {
 			sg.f = nil
@@ -346,6 +492,7 @@ func (s *Store) rollbackLocked(jobs []flushJob) error {
 				return fmt.Errorf("truncate %s to %d: %w", segName(sg.id), sg.written, err)
 			}
 			sg.f = j.f
+			sg.alloc = 0
 		}
 		sg.dels = append(sg.dels, j.dels...)
 	}

@@ -28,16 +28,26 @@ type memFS struct {
 }
 
 type memNode struct {
-	data   []byte
-	synced []byte
-	dirty  int64 // lowest offset changed since the last sync
+	data     []byte
+	synced   []byte
+	dirty    int64 // lowest offset changed since the last sync
+	dirtyEnd int64 // end of the bytes changed since the last sync (<= dirty: none)
 }
 
 // sync makes data durable, copying only what changed.
 func (n *memNode) sync() {
 	k := min(n.dirty, int64(len(n.synced)), int64(len(n.data)))
 	n.synced = append(n.synced[:k], n.data[k:]...)
-	n.dirty = int64(len(n.data))
+	n.dirty, n.dirtyEnd = int64(len(n.data)), 0
+}
+
+// changed records that [off, end) was written.
+func (n *memNode) changed(off, end int64) {
+	if end <= off {
+		return
+	}
+	n.dirty = min(n.dirty, off)
+	n.dirtyEnd = max(n.dirtyEnd, end)
 }
 
 // partialWrite makes a write store n bytes and then fail with err.
@@ -180,7 +190,9 @@ func (m *memFS) SyncDir(dir string) error {
 
 // crash returns the filesystem as a power failure would leave it: only durable
 // directory entries, each with its synced data. tear, when set, decides how many
-// bytes of the unsynced tail of an appended file survive (0..unsynced).
+// bytes of the unsynced writes of a file survive (0..unsynced): a prefix of the
+// range written since the last sync, whether appended past the end or written
+// over preallocated zeros, laid over the synced data.
 func (m *memFS) crash(tear func(name string, unsynced int) int) *memFS {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -193,9 +205,13 @@ func (m *memFS) crash(tear func(name string, unsynced int) int) *memFS {
 	for _, name := range names {
 		n := m.durable[name]
 		data := bytes.Clone(n.synced)
-		if tear != nil && len(n.data) > len(n.synced) && bytes.Equal(n.data[:len(n.synced)], n.synced) {
-			k := tear(name, len(n.data)-len(n.synced))
-			data = append(data, n.data[len(n.synced):len(n.synced)+k]...)
+		from, to := n.dirty, min(n.dirtyEnd, int64(len(n.data)))
+		if tear != nil && from < to && from <= int64(len(n.synced)) && bytes.Equal(n.data[:from], n.synced[:from]) {
+			end := from + int64(tear(name, int(to-from)))
+			if end > int64(len(data)) {
+				data = append(data, make([]byte, end-int64(len(data)))...)
+			}
+			copy(data[from:end], n.data[from:end])
 		}
 		c.nodes[name] = &memNode{data: data, synced: bytes.Clone(data), dirty: int64(len(data))}
 		c.durable[name] = c.nodes[name]
@@ -289,7 +305,7 @@ func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
 		f.node.data = append(f.node.data, make([]byte, end-int64(len(f.node.data)))...)
 	}
 	copy(f.node.data[off:end], p[:n])
-	f.node.dirty = min(f.node.dirty, off)
+	f.node.changed(off, end)
 	return n, err
 }
 
@@ -316,10 +332,12 @@ func (f *memFile) Truncate(size int64) error {
 	if err := f.fs.check("truncate", f.name); err != nil {
 		return &fs.PathError{Op: "truncate", Path: f.name, Err: err}
 	}
-	f.node.dirty = min(f.node.dirty, size)
 	if size <= int64(len(f.node.data)) {
 		f.node.data = f.node.data[:size:size]
+		f.node.dirty = min(f.node.dirty, size)
+		f.node.dirtyEnd = min(f.node.dirtyEnd, size)
 	} else {
+		f.node.changed(int64(len(f.node.data)), size)
 		f.node.data = append(f.node.data, make([]byte, size-int64(len(f.node.data)))...)
 	}
 	return nil

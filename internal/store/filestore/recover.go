@@ -142,6 +142,16 @@ func (s *Store) scanSegment(id uint64, buf *[]byte) (*scanned, error) {
 	}
 	sc := &scanned{size: size, tornAt: -1}
 	hdr, ok, damaged := decodeSegHeader(b)
+	if !ok && tornInPlace(b, segHeaderLen) {
+		// The creating write was torn inside preallocated space: no record
+		// was ever written after the header.
+		f.Close()
+		s.log.Warn("removed segment with torn creation", "segment", segName(id), "size", size)
+		if err := s.fs.Remove(name); err != nil {
+			return nil, fmt.Errorf("filestore: remove %s: %w", name, err)
+		}
+		return nil, nil
+	}
 	switch {
 	case !ok || hdr.id != id:
 		s.log.Error("segment header corrupt", "segment", segName(id))
@@ -182,7 +192,7 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 			sg.base = h.seq
 		}
 		if !ok || h.kind == kindMsg && h.seq < sg.base {
-			if len(rest) < recHeaderLen || allZero(rest) {
+			if len(rest) < recHeaderLen || allZero(rest) || !ok && tornInPlace(rest, recHeaderLen) {
 				sc.tornAt = pos
 				break
 			}
@@ -205,6 +215,10 @@ func (s *Store) scanRecords(sc *scanned, b []byte) {
 			break
 		}
 		rec := rest[:h.length]
+		if !recordOK(rec) && tornInPlace(rest, int(h.length)) {
+			sc.tornAt = pos
+			break
+		}
 		if gap && h.kind == kindMsg {
 			if h.seq > gapFrom {
 				sc.lost = append(sc.lost, seqRun{gapFrom, h.seq - gapFrom})
@@ -314,6 +328,20 @@ func resync(b []byte, from int64, base uint64) int64 {
 		}
 	}
 	return -1
+}
+
+// tornInPlace reports whether rest, whose first n bytes fail to verify as a
+// record (header or whole record), is a write into preallocated space that
+// was cut short by a crash: more bytes follow those n, they are all zeros,
+// and so is the last of the n. A torn write leaves a prefix of the record
+// followed by the zeros that were there, and the writer keeps at least one
+// zero byte after every record it writes over zeros (flush.go, allocBefore);
+// a damaged record that was complete would need a zero final byte and
+// preallocated zeros after it to look the same. Only a crash leaves such a
+// tail (a clean close and sealing a segment cut the zeros off), so after a
+// clean close damage at the end of the last segment is still reported.
+func tornInPlace(rest []byte, n int) bool {
+	return n > 0 && n < len(rest) && rest[n-1] == 0 && allZero(rest[n:])
 }
 
 func allZero(b []byte) bool {

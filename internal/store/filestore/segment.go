@@ -36,9 +36,12 @@ type segment struct {
 	lost      []seqRun
 	lostBytes uint64
 
-	f        File   // nil until the flusher created the file
-	gen      uint32 // bumped when the file is replaced by compaction
-	written  int64  // bytes in the file
+	f       File   // nil until the flusher created the file
+	gen     uint32 // bumped when the file is replaced by compaction
+	written int64  // bytes in the file
+	// alloc is the file's length when zeros were written ahead of the data
+	// (preallocation, see flush.go); at or below written it means none.
+	alloc    int64
 	flushing []byte // being written by the flusher at offset written
 	pend     []byte // records appended after flushing
 	spare    []byte // a buffer to reuse as pend

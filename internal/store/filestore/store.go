@@ -242,6 +242,9 @@ func (s *Store) rollLocked(base uint64) *segment {
 	if n := len(s.mu.segs); n > 0 {
 		prev := s.mu.segs[n-1]
 		prev.spare = nil
+		if prev.alloc > prev.written {
+			s.markDirtyLocked(prev) // the flusher cuts off its preallocated zeros
+		}
 		if prev.removable() {
 			s.dropLocked(n - 1)
 		}
@@ -389,6 +392,17 @@ func (s *Store) closeFiles() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sg := range s.mu.segs {
+		if sg.f != nil && sg.alloc > sg.written && s.mu.failed == nil {
+			// Leave no preallocated zeros behind a clean close.
+			err := sg.f.Truncate(sg.written)
+			if err == nil {
+				err = sg.f.Sync()
+			}
+			if err != nil {
+				s.log.Warn("preallocated space not released", "segment", segName(sg.id), "err", err)
+			}
+			sg.alloc = 0
+		}
 		if sg.f != nil {
 			sg.f.Close()
 			sg.f = nil
