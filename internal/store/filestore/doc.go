@@ -91,8 +91,8 @@
 // accumulates. With SyncInterval > 0, Done follows the write and the sync
 // runs on that period.
 //
-// When a cycle writes a small batch that leaves no zeros after it in the
-// active segment file, it also writes 1 MiB of zeros after the data (not past
+// With SyncInterval 0, when a cycle writes a small batch that leaves no zeros
+// after it in the active segment file, it also writes 1 MiB of zeros after the data (not past
 // the segment size) before its fdatasync: later small appends then overwrite
 // allocated, synced blocks and their fdatasync does not commit a new file
 // size. A record written over zeros always has at least one zero byte after

@@ -25,7 +25,8 @@ type flushJob struct {
 	off    int64
 	dels   []seqRun // tombstones encoded into buf, re-queued on rollback
 	create bool
-	active bool  // the segment appends go to: preallocate; otherwise trim
+	active bool  // the segment appends go to; other segments are trimmed
+	grow   bool  // active, SyncInterval 0 and a small write: preallocate
 	alloc  int64 // the file's preallocated length, before and after the write
 	f      File
 }
@@ -112,6 +113,10 @@ func (s *Store) flush(force bool) error {
 	s.mu.waiters, s.mu.syncers, s.mu.erases, s.mu.drops = nil, nil, nil, nil
 	durable := s.mu.cfg.SyncInterval <= 0
 	s.mu.Unlock()
+	for k := range jobs {
+		// With SyncInterval > 0 no append waits for a sync: nothing to gain.
+		jobs[k].grow = durable && jobs[k].active && len(jobs[k].buf) <= preallocMaxBatch
+	}
 
 	err := s.writeJobs(jobs)
 	for _, j := range jobs {
@@ -233,15 +238,15 @@ func (s *Store) writeJobs(jobs []flushJob) error {
 // and fails its checksum is corruption, as without preallocation.
 
 // allocBefore runs before a job's write. A write that would reach the end of
-// the preallocated zeros first gets more of them, synced (active segment,
-// small write), or else the file is cut back to its data and synced, so that
-// the write becomes a plain append past the end of the file.
+// the preallocated zeros first gets more of them, synced (j.grow), or else the
+// file is cut back to its data and synced, so that the write becomes a plain
+// append past the end of the file.
 func (s *Store) allocBefore(j *flushJob) error {
 	end := j.off + int64(len(j.buf))
 	if j.alloc <= j.off || end < j.alloc {
 		return nil // no zeros at off, or the write stays inside them
 	}
-	if j.active && len(j.buf) <= preallocMaxBatch {
+	if j.grow {
 		target := s.allocTarget(end)
 		err := s.writeZeros(j, j.alloc, target)
 		if err == nil {
@@ -273,8 +278,8 @@ func (s *Store) trim(j *flushJob, size int64) error {
 }
 
 // allocAfter runs after a job's write. The active segment, after a small
-// write that left no zeros behind it, gets preallocStep of them (the cycle's
-// fdatasync covers them); any other segment is cut back to its data (by a
+// write (j.grow) that left no zeros behind it, gets preallocStep of them (the
+// cycle's fdatasync covers them); any other segment is cut back to its data (by a
 // job without data), so that only the last segment of a store can end in
 // zeros.
 func (s *Store) allocAfter(j *flushJob) error {
@@ -290,7 +295,7 @@ func (s *Store) allocAfter(j *flushJob) error {
 		// Else trimmed by a later cycle (finishLocked): trim syncs, and data
 		// written by this cycle must not become durable before the cycle
 		// succeeds (a failed cycle is rolled back: rollbackLocked).
-	case j.alloc <= end && len(j.buf) <= preallocMaxBatch:
+	case j.alloc <= end && j.grow:
 		target := s.allocTarget(end)
 		if err := s.writeZeros(j, end, target); err != nil {
 			if !errors.Is(err, syscall.ENOSPC) {

@@ -20,9 +20,10 @@ func quietOpts(fs FS) Options {
 // new appends.
 func TestTornTailEveryByte(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		roll bool // the unsynced write creates a new segment
-	}{{"append", false}, {"new_segment", true}} {
+		name     string
+		roll     bool // the unsynced write creates a new segment
+		prealloc bool // it goes over preallocated zeros
+	}{{"append", false, false}, {"new_segment", true, false}, {"preallocated", false, true}} {
 		t.Run(tc.name, func(t *testing.T) {
 			fs := newMemFS()
 			opts := quietOpts(fs)
@@ -31,12 +32,23 @@ func TestTornTailEveryByte(t *testing.T) {
 				opts.SegmentSize = 200
 			}
 			cfg := store.Config{SyncInterval: time.Hour} // write without syncing
+			if tc.prealloc {
+				cfg.SyncInterval = 0 // the first flush preallocates
+			}
 			s := mustOpen(t, "/db", cfg, opts)
 			for i := range 3 {
 				s.Append("s", nil, []byte{byte(i)}, 1, 0, nil)
 			}
 			if err := s.flush(true); err != nil {
 				t.Fatal(err)
+			}
+			if tc.prealloc {
+				if fs.size("/db/msgs/"+segName(1)) != opts.SegmentSize {
+					t.Fatal("segment not preallocated")
+				}
+				s.mu.Lock()
+				s.mu.cfg.SyncInterval = time.Hour // now write without syncing
+				s.mu.Unlock()
 			}
 			s.Append("s", []byte("NATS/1.0\r\n\r\n"), bytes.Repeat([]byte("t"), 150), 2, 0, nil)
 			s.Delete(2, false, store.ReasonDelete)

@@ -380,6 +380,7 @@ func (s *Store) Close() error {
 	if s.opts.manualFlush {
 		s.flush(true)
 	}
+	s.releasePrealloc()
 	s.mu.Lock()
 	failed := s.mu.failed
 	s.mu.Unlock()
@@ -388,21 +389,42 @@ func (s *Store) Close() error {
 	return errors.Join(append(errs, failed)...)
 }
 
+// releasePrealloc cuts preallocated zeros off the segment files after the
+// last flush of Close, so that a clean close leaves files that end with their
+// data (recovery then reports damage to a last record as corruption, never as
+// a torn write). It syncs without the lock; the flusher has stopped.
+func (s *Store) releasePrealloc() {
+	type cut struct {
+		id   uint64
+		f    File
+		size int64
+	}
+	var cuts []cut
+	s.mu.Lock()
+	if s.mu.failed == nil {
+		for _, sg := range s.mu.segs {
+			if sg.f != nil && sg.alloc > sg.written {
+				cuts = append(cuts, cut{sg.id, sg.f, sg.written})
+				sg.alloc = 0
+			}
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range cuts {
+		err := c.f.Truncate(c.size)
+		if err == nil {
+			err = c.f.Sync()
+		}
+		if err != nil {
+			s.log.Warn("preallocated space not released", "segment", segName(c.id), "err", err)
+		}
+	}
+}
+
 func (s *Store) closeFiles() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sg := range s.mu.segs {
-		if sg.f != nil && sg.alloc > sg.written && s.mu.failed == nil {
-			// Leave no preallocated zeros behind a clean close.
-			err := sg.f.Truncate(sg.written)
-			if err == nil {
-				err = sg.f.Sync()
-			}
-			if err != nil {
-				s.log.Warn("preallocated space not released", "segment", segName(sg.id), "err", err)
-			}
-			sg.alloc = 0
-		}
 		if sg.f != nil {
 			sg.f.Close()
 			sg.f = nil
