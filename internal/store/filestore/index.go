@@ -446,6 +446,10 @@ func (s *Store) countRangeLocked(m *matcher, from, to uint64) uint64 {
 			lo = from - sg.base
 		}
 		hi := min(uint64(len(sg.offs)), to-sg.base+1)
+		if m.all {
+			n += sg.countLive(lo, hi)
+			continue
+		}
 		for i := lo; i < hi; i++ {
 			if sg.offs[i] != 0 && m.match(sg.subj[i]) {
 				n++
@@ -453,6 +457,33 @@ func (s *Store) countRangeLocked(m *matcher, from, to uint64) uint64 {
 		}
 	}
 	return n
+}
+
+// countLive counts live records in index range [lo, hi) of sg, scanning
+// whichever is shorter: the range, or the rest of the segment (whose live
+// count sg.msgs gives the complement). A consumer's num_pending asks this
+// for every pull request, from its position to the end of the stream.
+func (sg *segment) countLive(lo, hi uint64) uint64 {
+	size := uint64(len(sg.offs))
+	if hi <= lo {
+		return 0
+	}
+	if sg.msgs == size {
+		return hi - lo // nothing deleted in this segment
+	}
+	live := func(a, b uint64) uint64 {
+		var n uint64
+		for _, off := range sg.offs[a:b] {
+			if off != 0 {
+				n++
+			}
+		}
+		return n
+	}
+	if hi-lo <= size-(hi-lo) {
+		return live(lo, hi)
+	}
+	return sg.msgs - live(0, lo) - live(hi, size)
 }
 
 // Deleted implements store.Store.

@@ -166,3 +166,16 @@ func TestReadAheadAfterCompaction(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFilteredStateFromMiddle counts the messages after a consumer's
+// position, as num_pending does for every pull request.
+func BenchmarkFilteredStateFromMiddle(b *testing.B) {
+	const n = 200_000
+	s := filledStore(b, n)
+	b.ReportAllocs()
+	for b.Loop() {
+		if fs := s.FilteredState("", n/2); fs.Msgs != n/2+1 {
+			b.Fatalf("msgs %d", fs.Msgs)
+		}
+	}
+}
