@@ -86,6 +86,7 @@ type consumer struct {
 		replayMsg, replaySent, replayDue int64
 		pendingAdv                       []advisory // raised outside a step, sent by the next one
 		dlq                              dlqState   // dead letters on their way (dlq_move.go)
+		ackBuf                           []byte     // scratch for ack reply subjects
 	}
 }
 
@@ -664,7 +665,8 @@ func (c *consumer) deliverLocked(res *stepResult, cand candidate, target string,
 	c.mu.lastDeliv = time.Unix(0, now)
 	meta := jsapi.AckMeta{Stream: c.st.name, Consumer: c.name, Delivered: count, StreamSeq: m.Seq,
 		ConsumerSeq: dseq, Timestamp: m.Time, Pending: *pending}
-	reply := string(meta.AppendAckSubject(nil))
+	c.mu.ackBuf = meta.AppendAckSubject(c.mu.ackBuf[:0]) // reused: one allocation, the string
+	reply := string(c.mu.ackBuf)
 	hdr, data := m.Header, m.Data
 	if c.mu.cfg.HeadersOnly {
 		hdr = withHeader(hdr, "Nats-Msg-Size", strconv.Itoa(len(data)))
