@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // ErrInvalidSubject means a filter or queue name given to Index failed
@@ -153,6 +154,38 @@ func (x *Index[T]) MatchBytes(subject []byte) *Result[T] {
 func (x *Index[T]) MatchBytesUncached(subject []byte) *Result[T] {
 	x.matches.Add(1)
 	return x.matchSlow(string(subject), false)
+}
+
+// MatchBytesInto is MatchBytesUncached filling r, whose slices it reuses,
+// instead of allocating a Result: for a caller that holds the result only
+// while it delivers and then reuses r (the broker, for one-off subjects).
+// The subject is read in place, not copied: neither r nor the index keeps
+// it. Queue groups, rare on one-off subjects, still allocate their members.
+func (x *Index[T]) MatchBytesInto(subject []byte, r *Result[T]) *Result[T] {
+	x.matches.Add(1)
+	clear(r.Plain)
+	clear(r.Queues)
+	r.Plain, r.Queues = r.Plain[:0], r.Queues[:0]
+	s := unsafe.String(unsafe.SliceData(subject), len(subject))
+	if !wellFormed(s) {
+		return r
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	var buf [16]*node[T]
+	for _, n := range collectLocked(&x.mu.root, s, buf[:0]) {
+		r.Plain = append(r.Plain, n.plain.list...)
+		for _, q := range n.queues {
+			i := r.group(q.name)
+			if i < 0 {
+				i = len(r.Queues)
+				r.Queues = append(r.Queues, Group[T]{Name: q.name})
+			}
+			g := &r.Queues[i]
+			g.Members = append(g.Members[:len(g.Members):len(g.Members)], q.members.list...)
+		}
+	}
+	return r
 }
 
 func (x *Index[T]) matchSlow(subject string, cache bool) *Result[T] {

@@ -275,6 +275,7 @@ func TestIndexRandom(t *testing.T) {
 			x := NewIndex[int]()
 			x.cache.max = size
 			var ref reference
+			into := &Result[int]{} // reused across steps, as the broker does
 			for step := range 10000 {
 				switch op := rng.IntN(10); {
 				case op < 3 && len(ref) < 300:
@@ -301,6 +302,9 @@ func TestIndexRandom(t *testing.T) {
 					want := ref.match(s)
 					if got := canon(x.Match(s)); got != want {
 						t.Fatalf("step %d: Match(%q) = %s, want %s", step, s, got, want)
+					}
+					if got := canon(x.MatchBytesInto([]byte(s), into)); got != want {
+						t.Fatalf("step %d: MatchBytesInto(%q) = %s, want %s", step, s, got, want)
 					}
 					if got, want := x.HasInterest(s), want != "plain[]"; got != want {
 						t.Fatalf("step %d: HasInterest(%q) = %v, want %v", step, s, got, want)
@@ -539,5 +543,24 @@ func TestIndexMatchUncached(t *testing.T) {
 	}
 	if after := x.Stats().Cached; after != before {
 		t.Fatalf("uncached matches changed the cache from %d to %d entries", before, after)
+	}
+}
+
+// TestIndexMatchIntoNoAlloc: a reused Result makes one-off matches free.
+func TestIndexMatchIntoNoAlloc(t *testing.T) {
+	x := NewIndex[int]()
+	for i, f := range []string{"$JS.ACK.S.C.>", "_INBOX.*"} {
+		if err := x.Insert(f, "", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &Result[int]{}
+	subj := []byte("$JS.ACK.S.C.1.2.3.4.5")
+	x.MatchBytesInto(subj, r)
+	if allocs := testing.AllocsPerRun(100, func() { x.MatchBytesInto(subj, r) }); allocs != 0 {
+		t.Fatalf("%v allocations per match", allocs)
+	}
+	if r.Len() != 1 || r.Plain[0] != 0 {
+		t.Fatalf("result %s", canon(r))
 	}
 }
