@@ -28,19 +28,20 @@ type pullRequest struct {
 
 // Pull status texts (nats.go matches some of them case-insensitively).
 const (
-	statusNoMessages     = "No Messages"
-	statusRequestTimeout = "Request Timeout"
-	statusBatchCompleted = "Batch Completed"
-	statusMaxBytes       = "Message Size Exceeds MaxBytes"
-	statusDeleted        = "Consumer Deleted"
-	statusShutdown       = "Server Shutdown"
-	statusMaxWaiting     = "Exceeded MaxWaiting"
-	statusPushBased      = "Consumer is push based"
-	statusIdleHeartbeat  = "Idle Heartbeat"
-	hdrPendingMsgs       = "Nats-Pending-Messages"
-	hdrPendingBytes      = "Nats-Pending-Bytes"
-	hdrLastConsumer      = "Nats-Last-Consumer"
-	hdrLastStream        = "Nats-Last-Stream"
+	statusNoMessages      = "No Messages"
+	statusRequestTimeout  = "Request Timeout"
+	statusRequestsPending = "Requests Pending"
+	statusBatchCompleted  = "Batch Completed"
+	statusMaxBytes        = "Message Size Exceeds MaxBytes"
+	statusDeleted         = "Consumer Deleted"
+	statusShutdown        = "Server Shutdown"
+	statusMaxWaiting      = "Exceeded MaxWaiting"
+	statusPushBased       = "Consumer is push based"
+	statusIdleHeartbeat   = "Idle Heartbeat"
+	hdrPendingMsgs        = "Nats-Pending-Messages"
+	hdrPendingBytes       = "Nats-Pending-Bytes"
+	hdrLastConsumer       = "Nats-Last-Consumer"
+	hdrLastStream         = "Nats-Last-Stream"
 )
 
 // parseNextRequest decodes a pull request body: empty, a bare integer, or
@@ -116,6 +117,10 @@ func (c *consumer) requestLocked(res *stepResult, reply string, body []byte, now
 	}
 	if code, desc := c.checkPriorityRequestLocked(&nr, now); code != 0 {
 		fail(code, desc)
+		return
+	}
+	if nr.NoWait && c.requestsPendingLocked(now) {
+		fail(408, statusRequestsPending)
 		return
 	}
 	c.mu.lastActive = now
@@ -249,4 +254,25 @@ func (c *consumer) endWaiting(waiting []*pullRequest, desc string) {
 		}
 		c.js.broker.Publish(nil, []byte(m.target), nil, m.hdr, nil)
 	}
+}
+
+// requestsPendingLocked reports whether the requests already waiting will
+// take every message there is to deliver, so that a no_wait request would
+// find none of them: nats-server answers it 408 Requests Pending
+// (JETSTREAM-MESSAGING.md §4.2).
+func (c *consumer) requestsPendingLocked(now int64) bool {
+	if len(c.mu.waiting) == 0 {
+		return false
+	}
+	var want uint64
+	for _, r := range c.mu.waiting {
+		if r.expires == 0 || r.expires > now {
+			want += uint64(r.batch)
+		}
+	}
+	if want == 0 {
+		return false
+	}
+	pending := c.numPendingLocked() + uint64(c.mu.ack.NumRedeliveryQueued())
+	return pending > 0 && pending < want
 }
