@@ -77,8 +77,24 @@ func buildDeadLetter(c *consumer, m *store.Msg, j dlqJob, count int) deadLetterM
 // Holdfast-Dlq-* fields except the renamed originals (a dead letter of a
 // dead letter describes the new move).
 func appendRenamedHeaders(dst, hdr []byte) []byte {
+	headerFields(hdr, func(n string, value []byte) {
+		switch {
+		case len(n) >= 5 && strings.EqualFold(n[:5], "Nats-"):
+			n = dlqHdrOrigPrefix + n
+		case strings.HasPrefix(n, dlqHdrPrefix) && !strings.HasPrefix(n, dlqHdrOrigPrefix):
+			return
+		}
+		dst = proto.AppendHeaderField(dst, n, value)
+	})
+	return dst
+}
+
+// headerFields calls fn with the name and value (leading blanks trimmed) of
+// every field of a NATS/1.0 header block, in order; lines without a colon
+// are skipped and the block ends at the first empty line.
+func headerFields(hdr []byte, fn func(name string, value []byte)) {
 	if len(hdr) == 0 {
-		return dst
+		return
 	}
 	_, rest, ok := bytes.Cut(hdr, []byte("\n")) // the NATS/1.0 line
 	for ok {
@@ -86,22 +102,12 @@ func appendRenamedHeaders(dst, hdr []byte) []byte {
 		line, rest, ok = bytes.Cut(rest, []byte("\n"))
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if len(line) == 0 {
-			break
+			return
 		}
-		name, value, found := bytes.Cut(line, []byte(":"))
-		if !found {
-			continue
+		if name, value, found := bytes.Cut(line, []byte(":")); found {
+			fn(string(name), bytes.TrimLeft(value, " \t"))
 		}
-		n := string(name)
-		switch {
-		case len(n) >= 5 && strings.EqualFold(n[:5], "Nats-"):
-			n = dlqHdrOrigPrefix + n
-		case strings.HasPrefix(n, dlqHdrPrefix) && !strings.HasPrefix(n, dlqHdrOrigPrefix):
-			continue
-		}
-		dst = proto.AppendHeaderField(dst, n, bytes.TrimLeft(value, " \t"))
 	}
-	return dst
 }
 
 // headerSafe keeps a value on one header line.

@@ -332,33 +332,19 @@ func (t *redriveTask) republish(info redriveInfo, d deadLetterMeta, m *store.Msg
 // restart; Holdfast-Redrive-Origin and -Task say where the copy came from.
 func redriveHeaders(hdr []byte, msgID, origin, task string) []byte {
 	h := proto.AppendHeaderStart(nil, 0, "")
-	if len(hdr) > 0 {
-		_, rest, ok := bytes.Cut(hdr, []byte("\n")) // the NATS/1.0 line
-		for ok {
-			var line []byte
-			line, rest, ok = bytes.Cut(rest, []byte("\n"))
-			line = bytes.TrimSuffix(line, []byte("\r"))
-			if len(line) == 0 {
-				break
-			}
-			name, value, found := bytes.Cut(line, []byte(":"))
-			if !found {
-				continue
-			}
-			n := string(name)
-			if orig, isOrig := strings.CutPrefix(n, dlqHdrOrigPrefix); isOrig {
-				n = orig
-			} else if strings.HasPrefix(n, dlqHdrPrefix) {
-				continue
-			}
-			// The redrive sets these itself (an earlier redrive's stay out).
-			lower := strings.ToLower(n)
-			if lower == "nats-msg-id" || strings.HasPrefix(lower, "nats-expected-") || strings.HasPrefix(lower, "holdfast-redrive-") {
-				continue
-			}
-			h = proto.AppendHeaderField(h, n, bytes.TrimLeft(value, " \t"))
+	headerFields(hdr, func(n string, value []byte) {
+		if orig, isOrig := strings.CutPrefix(n, dlqHdrOrigPrefix); isOrig {
+			n = orig
+		} else if strings.HasPrefix(n, dlqHdrPrefix) {
+			return
 		}
-	}
+		// The redrive sets these itself (an earlier redrive's stay out).
+		lower := strings.ToLower(n)
+		if lower == "nats-msg-id" || strings.HasPrefix(lower, "nats-expected-") || strings.HasPrefix(lower, "holdfast-redrive-") {
+			return
+		}
+		h = proto.AppendHeaderField(h, n, value)
+	})
 	h = proto.AppendHeaderField(h, "Nats-Msg-Id", msgID)
 	h = proto.AppendHeaderField(h, redriveHdrOrigin, origin)
 	h = proto.AppendHeaderField(h, redriveHdrTask, task)
