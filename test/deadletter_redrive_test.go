@@ -60,17 +60,7 @@ func TestDeadLetterMsgState(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	batch, err := d.c.Fetch(4, jetstream.FetchMaxWait(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ms []jetstream.Msg
-	for m := range batch.Messages() {
-		ms = append(ms, m)
-	}
-	if len(ms) != 4 {
-		t.Fatalf("fetched %d messages, want 4", len(ms))
-	}
+	ms := fetchN(t, d.c, 4)
 	if err := ms[0].DoubleAck(ctx(t)); err != nil {
 		t.Fatal(err)
 	}

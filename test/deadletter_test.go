@@ -226,17 +226,7 @@ func TestDeadLetterAckAllAbove(t *testing.T) {
 	}
 	failed := d.watch(t, "FAILED")
 	publishN(t, d.js, "orders.a", 3)
-	batch, err := d.c.Fetch(3, jetstream.FetchMaxWait(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var msgs []jetstream.Msg
-	for m := range batch.Messages() {
-		msgs = append(msgs, m)
-	}
-	if len(msgs) != 3 {
-		t.Fatalf("fetched %d", len(msgs))
-	}
+	msgs := fetchN(t, d.c, 3)
 	if err := msgs[1].Term(); err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,23 @@ func fetchOne(t *testing.T, c jetstream.Consumer) jetstream.Msg {
 	return m
 }
 
+// fetchN fetches exactly n messages in one Fetch or fails.
+func fetchN(t *testing.T, c jetstream.Consumer, n int) []jetstream.Msg {
+	t.Helper()
+	batch, err := c.Fetch(n, jetstream.FetchMaxWait(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []jetstream.Msg
+	for m := range batch.Messages() {
+		msgs = append(msgs, m)
+	}
+	if len(msgs) != n {
+		t.Fatalf("fetched %d messages, want %d", len(msgs), n)
+	}
+	return msgs
+}
+
 func meta(t *testing.T, m jetstream.Msg) *jetstream.MsgMetadata {
 	t.Helper()
 	md, err := m.Metadata()
@@ -116,17 +133,7 @@ func TestConsumerAckAll(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	batch, err := c.Fetch(5, jetstream.FetchMaxWait(5*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var msgs []jetstream.Msg
-	for m := range batch.Messages() {
-		msgs = append(msgs, m)
-	}
-	if len(msgs) != 5 {
-		t.Fatalf("fetched %d", len(msgs))
-	}
+	msgs := fetchN(t, c, 5)
 	if err := msgs[3].DoubleAck(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
