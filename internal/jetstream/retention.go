@@ -84,7 +84,7 @@ func (st *stream) releaseExcept(seqs []uint64, except *consumer, reason store.Re
 
 // releaseConsumer lets go of what a deleted consumer held on an interest
 // stream (RETENTION.md §3.3): with consumers left, the messages from its
-// ack floor on (and its parked ones) that no remaining consumer holds are
+// ack floor on (and its parked ones and dead letters) that no remaining consumer holds are
 // removed; when it was the last consumer, the stream is purged, as
 // nats-server does. Work queues keep their messages (§4.2).
 func (st *stream) releaseConsumer(c *consumer) {
@@ -108,6 +108,10 @@ func (st *stream) releaseConsumer(c *consumer) {
 	c.mu.Lock()
 	from := c.mu.ack.AckFloor().Stream + 1
 	parked := c.mu.ack.ParkedSeqs()
+	// Recorded dead letters not copied yet are dropped with the consumer
+	// (docs/dead-letter.md); they do not hold the ack floor back, so they
+	// may lie below from.
+	parked = append(parked, c.mu.ack.DeadLetterSeqs()...)
 	c.mu.Unlock()
 	st.releaseExcept(parked, c, store.ReasonConsumerDeleted)
 	st.releaseFrom(from, c.matches, c, store.ReasonConsumerDeleted)
