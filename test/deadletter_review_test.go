@@ -54,3 +54,31 @@ func TestDeadLetterDeleteConsumerReleases(t *testing.T) {
 		t.Fatalf("source keeps %d messages after the consumer holding the dead letter was deleted", n)
 	}
 }
+
+// TestDeadLetterFilterChangeKeeps: a recorded dead letter stays in the
+// interest stream after its consumer's filter stops matching it, until the
+// copy is durable: it is never lost from the source before its copy exists.
+func TestDeadLetterFilterChangeKeeps(t *testing.T) {
+	d, m := dlqPendingWithOther(t)
+	cfg := d.c.CachedInfo().Config
+	cfg.FilterSubject = "orders.b"
+	if _, err := d.src.UpdateConsumer(ctx(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.src.GetMsg(ctx(t), 1); err != nil {
+		t.Fatalf("dead letter's source message removed before its copy: %v", err)
+	}
+	moved := d.watch(t, "MOVED")
+	if err := d.dlq.Purge(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if a := nextAdvisory(t, moved); a.StreamSeq != 1 {
+		t.Fatalf("moved advisory %+v", a)
+	}
+	if n := streamMsgs(t, d.dlq); n != 1 {
+		t.Fatalf("dead-letter stream has %d messages, want 1", n)
+	}
+}

@@ -37,7 +37,9 @@ func (st *stream) anyConsumerWants(subj string) bool {
 // held reports whether a consumer other than except holds seq on subj. A
 // parked message is held whatever the consumer's filter is now: parked state
 // survives config updates (issue 6), so a filter that stopped matching the
-// message does not release it; ack, TERM or deleting the consumer does.
+// message does not release it; ack, TERM or deleting the consumer does. A
+// recorded dead letter is held the same way until its copy is durable
+// (docs/dead-letter.md: nothing leaves the source before its copy exists).
 func (st *stream) held(seq uint64, subj string, except *consumer) bool {
 	for _, c := range st.cons.list() {
 		if c == except {
@@ -45,7 +47,7 @@ func (st *stream) held(seq uint64, subj string, except *consumer) bool {
 		}
 		matches := c.matches(subj)
 		c.mu.Lock()
-		h := !c.mu.closed && ((matches && c.mu.ack.Holds(seq)) || c.mu.ack.IsParked(seq))
+		h := !c.mu.closed && ((matches && c.mu.ack.Holds(seq)) || c.mu.ack.IsParked(seq) || c.mu.ack.IsDeadLetter(seq))
 		c.mu.Unlock()
 		if h {
 			return true
