@@ -82,3 +82,35 @@ func TestDeadLetterFilterChangeKeeps(t *testing.T) {
 		t.Fatalf("dead-letter stream has %d messages, want 1", n)
 	}
 }
+
+// TestDeadLetterConfigRemovedWhilePending: removing dead_letter from a
+// consumer does not strand the dead letters it already recorded: they are
+// still copied, once, to the stream they were decided for, and released.
+func TestDeadLetterConfigRemovedWhilePending(t *testing.T) {
+	d, m := dlqPendingWithOther(t)
+	if err := m.DoubleAck(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	r := request(t, d.nc, "$JS.API.CONSUMER.CREATE.ORDERS.C", `{"stream_name":"ORDERS","action":"update","config":{"durable_name":"C",
+		"ack_policy":"explicit","max_deliver":1,"ack_wait":60000000000,"filter_subject":"orders.>","dead_letter":{}}}`)
+	wantOK(t, r)
+	if ci := consumerDLQInfo(t, d.nc, "ORDERS", "C"); ci.Config.DeadLetter != nil || ci.NumDeadLetterPending != 1 {
+		t.Fatalf("consumer info after removal %s", ci.raw)
+	}
+	moved := d.watch(t, "MOVED")
+	if err := d.dlq.Purge(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if a := nextAdvisory(t, moved); a.StreamSeq != 1 || a.DeadLetterStream != "DLQ" {
+		t.Fatalf("moved advisory %+v", a)
+	}
+	if n := streamMsgs(t, d.dlq); n != 1 {
+		t.Fatalf("dead-letter stream has %d messages, want 1", n)
+	}
+	if n := streamMsgs(t, d.src); n != 0 {
+		t.Fatalf("source keeps %d messages after the move", n)
+	}
+	if ci := consumerDLQInfo(t, d.nc, "ORDERS", "C"); ci.NumDeadLetterPending != 0 {
+		t.Fatalf("consumer info after the move %s", ci.raw)
+	}
+}

@@ -279,6 +279,9 @@ func (js *JetStream) updateConsumer(c *consumer, cfg jsapi.ConsumerConfig, actio
 		}
 	}
 	c.mu.Lock()
+	if old := c.mu.cfg.DeadLetter; old != nil && cfg.DeadLetter == nil {
+		c.mu.dlq.removed = old // dead letters already recorded still move there
+	}
 	c.mu.cfg = cfg
 	c.mu.ack.SetConfig(ackConfig(&cfg))
 	c.setFilters(&cfg)

@@ -49,6 +49,9 @@ type dlqState struct {
 	failures int
 	moved    [numDLQReasons]uint64
 	holdFor  map[uint64]bool // dead letters a limit waits for (dlq_hold.go)
+	// removed is the dead-letter config an update took away: the dead
+	// letters recorded before it still go there (their move is decided).
+	removed *jsapi.DeadLetterConfig
 }
 
 // dlqResults carries the store's durability reports to the consumer; a leaf
@@ -139,6 +142,9 @@ func (c *consumer) deadLettersLocked(res *stepResult, now int64) {
 		return
 	}
 	cfg := c.mu.cfg.DeadLetter
+	if cfg == nil {
+		cfg = d.removed
+	}
 	for _, seq := range c.mu.ack.DeadLetterSeqs() {
 		if len(res.dlq) >= dlqBatch {
 			res.wakeAt(now) // more next step
