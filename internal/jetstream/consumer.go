@@ -264,7 +264,7 @@ func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, resto
 	}
 	if restore != nil {
 		c.mu.ack = ackstate.Restore(ackConfig(&cfg), snapshotOf(restore))
-		for seq := range restore.DeadLetters {
+		for _, seq := range c.mu.ack.DeadLetterSeqs() { // done ones wait for nothing
 			if c.mu.dlq.recorded == nil {
 				c.mu.dlq.recorded = make(map[uint64]bool)
 			}

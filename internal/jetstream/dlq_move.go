@@ -76,14 +76,19 @@ func (c *consumer) dlqReport(r dlqResult) {
 }
 
 // deadLettersRecorded marks dead letters durable in the consumer's state
-// (called by the persister after a successful write).
+// (called by the persister after a successful write). Only the dead letters
+// still waiting for their copy, with the epoch the snapshot wrote, count:
+// the snapshot also holds done ones, and may predate a move that finished
+// (or a later dead letter of the same sequence, whose intent is not written).
 func (c *consumer) deadLettersRecorded(dead map[uint64]ackstate.DeadLetter) {
 	c.mu.Lock()
 	if c.mu.dlq.recorded == nil {
 		c.mu.dlq.recorded = make(map[uint64]bool)
 	}
-	for seq := range dead {
-		c.mu.dlq.recorded[seq] = true
+	for seq, dl := range dead {
+		if cur, ok := c.mu.ack.DeadLetterOf(seq); ok && !dl.Done && cur.At == dl.At {
+			c.mu.dlq.recorded[seq] = true
+		}
 	}
 	c.mu.Unlock()
 	c.js.failpoint("dlq.recorded")

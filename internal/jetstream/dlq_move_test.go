@@ -1,0 +1,39 @@
+package jetstream
+
+import (
+	"testing"
+
+	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
+	"github.com/holdfast-mq/holdfast/internal/jsapi"
+)
+
+// TestDeadLettersRecordedOnlyLive: the persister reports the dead letters of
+// the snapshot it wrote. Only those the consumer still has undecided copies
+// for may count as recorded: a snapshot also carries done dead letters
+// (never delivered, kept for the cursor) and may have been taken before a
+// move finished. Marking those leaked an entry per such dead letter, and a
+// stale mark would let a later dead letter of the same sequence (after a
+// redrive reopen) be copied before its own intent was durable.
+func TestDeadLettersRecordedOnlyLive(t *testing.T) {
+	tj := newTestJS(t, nil)
+	tj.start(t)
+	tj.create(t, `{"name":"ORDERS","subjects":["orders.>"],"storage":"file"}`)
+	tj.create(t, `{"name":"DLQ","subjects":["$DLQ.>"],"storage":"file","metadata":{"holdfast.dlq.accept":"*"}}`)
+	var resp jsapi.ConsumerCreateResponse
+	tj.api(t, "$JS.API.CONSUMER.CREATE.ORDERS.C", `{"stream_name":"ORDERS","config":{"durable_name":"C",
+		"ack_policy":"explicit","dead_letter":{"stream":"DLQ","on":["maxlen"]}}}`, &resp)
+	if resp.Error != nil {
+		t.Fatalf("create consumer: %v", resp.Error)
+	}
+	c := tj.lookup("ORDERS").cons.get("C")
+	c.deadLettersRecorded(map[uint64]ackstate.DeadLetter{
+		5: {Reason: ackstate.DLMaxLen, At: 1, Undelivered: true, Done: true}, // copied, kept for the cursor
+		7: {Reason: ackstate.DLTerminated, At: 2},                            // moved since the snapshot
+	})
+	c.mu.Lock()
+	n := len(c.mu.dlq.recorded)
+	c.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d dead letters marked recorded, want 0 (none is waiting for its copy)", n)
+	}
+}
