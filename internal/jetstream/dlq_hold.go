@@ -171,7 +171,7 @@ func (c *consumer) owedLocked(res *stepResult, now int64) {
 	c.owed.mu.Unlock()
 	for _, o := range items {
 		switch {
-		case c.mu.ack.DeadLetterOwed(o.seq, o.why, now):
+		case c.mu.cfg.DeadLetter != nil && dlqReasons(c.mu.cfg.DeadLetter).Has(o.why) && c.mu.ack.DeadLetterOwed(o.seq, o.why, now):
 			c.dirtyLocked()
 			c.holdForLocked(o.seq)
 		case c.mu.ack.IsDeadLetter(o.seq):

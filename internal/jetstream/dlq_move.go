@@ -174,9 +174,12 @@ func (c *consumer) deadLettersLocked(res *stepResult, now int64) {
 // dlqFailedLocked schedules a retry with backoff and reports why.
 func (c *consumer) dlqFailedLocked(res *stepResult, seq uint64, dst, why string, now int64) {
 	d := &c.mu.dlq
-	d.failures++
-	wait := min(dlqRetryMin<<min(d.failures-1, 16), dlqRetryMax)
-	d.retryAt = now + int64(wait)
+	if d.retryAt <= now {
+		// One backoff step per attempt, however many of its moves failed.
+		d.failures++
+		d.retryAt = now + int64(min(dlqRetryMin<<min(d.failures-1, 16), dlqRetryMax))
+	}
+	wait := time.Duration(d.retryAt - now)
 	res.wakeAt(d.retryAt)
 	c.log.Warn("dead letter not moved, will retry", "seq", seq, "dead_letter_stream", dst, "error", why, "retry_in", wait)
 	res.adv = append(res.adv, advisory{subj: fmt.Sprintf(dlqAdvisoryFmt, "FAILED", c.st.name, c.name),

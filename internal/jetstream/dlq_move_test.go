@@ -1,7 +1,9 @@
 package jetstream
 
 import (
+	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
@@ -35,5 +37,26 @@ func TestDeadLettersRecordedOnlyLive(t *testing.T) {
 	c.mu.Unlock()
 	if n != 0 {
 		t.Fatalf("%d dead letters marked recorded, want 0 (none is waiting for its copy)", n)
+	}
+}
+
+// TestDeadLetterBackoffPerAttempt: many moves failing in one step raise the
+// retry delay by one step, not one per failed move.
+func TestDeadLetterBackoffPerAttempt(t *testing.T) {
+	c := &consumer{js: &JetStream{}, st: &stream{name: "S"}, name: "C", log: slog.New(slog.DiscardHandler)}
+	c.mu.ack = ackstate.New(ackstate.Config{AckPolicy: ackstate.AckExplicit}, 0)
+	res := &stepResult{}
+	for seq := uint64(1); seq <= 64; seq++ {
+		c.dlqFailedLocked(res, seq, "DLQ", "full", 1000)
+	}
+	if c.mu.dlq.failures != 1 || c.mu.dlq.retryAt != 1000+int64(dlqRetryMin) {
+		t.Fatalf("after one failed attempt of 64 moves: failures %d, retry at +%v", c.mu.dlq.failures, time.Duration(c.mu.dlq.retryAt-1000))
+	}
+	c.dlqFailedLocked(res, 1, "DLQ", "full", c.mu.dlq.retryAt)
+	if c.mu.dlq.failures != 2 || c.mu.dlq.retryAt != 1000+int64(dlqRetryMin)+int64(2*dlqRetryMin) {
+		t.Fatalf("second attempt: failures %d, retry at %d", c.mu.dlq.failures, c.mu.dlq.retryAt)
+	}
+	if len(res.adv) != 65 {
+		t.Fatalf("%d FAILED advisories, want one per failed move (65)", len(res.adv))
 	}
 }
