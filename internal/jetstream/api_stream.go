@@ -81,6 +81,7 @@ func (js *JetStream) createStream(payload []byte, name string) (*jsapi.StreamInf
 		return nil, false, jsapi.NewError(jsapi.JSStreamCreateErrF, "err", err.Error())
 	}
 	js.adviseStream(jsapi.AdvisoryStreamCreatedT, jsapi.ActionCreated, name)
+	js.retryDeadLetters(name)
 	si, _ := st.info(infoOpts{})
 	return si, true, nil
 }
@@ -204,6 +205,7 @@ func (js *JetStream) updateStream(payload []byte, name string) (*jsapi.StreamInf
 		return nil, jsapi.NewError(jsapi.JSStreamUpdateErrF, "err", err.Error())
 	}
 	js.adviseStream(jsapi.AdvisoryStreamUpdatedT, jsapi.ActionModified, name)
+	js.retryDeadLetters(name)
 	si, _ := st.info(infoOpts{})
 	return si, nil
 }

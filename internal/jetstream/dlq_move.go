@@ -336,3 +336,26 @@ func (c *consumer) lateAckLocked(res *stepResult, seq uint64, kind string) {
 }
 
 var _ store.Waiter = (*dlqWaiter)(nil)
+
+// retryDeadLetters ends the backoff of consumers whose dead letters wait for
+// stream name, after it was created or updated (perhaps unsealed or given
+// room): their moves are retried at once instead of after up to 30 s.
+func (js *JetStream) retryDeadLetters(name string) {
+	for _, st := range js.streams() {
+		for _, c := range st.cons.list() {
+			c.mu.Lock()
+			dl := c.mu.cfg.DeadLetter
+			if dl == nil {
+				dl = c.mu.dlq.removed
+			}
+			wake := dl != nil && dl.Stream == name && c.mu.ack.NumDeadLetters() > 0
+			if wake {
+				c.mu.dlq.retryAt = 0
+			}
+			c.mu.Unlock()
+			if wake {
+				c.poke()
+			}
+		}
+	}
+}

@@ -60,3 +60,39 @@ func TestDeadLetterBackoffPerAttempt(t *testing.T) {
 		t.Fatalf("%d FAILED advisories, want one per failed move (65)", len(res.adv))
 	}
 }
+
+// TestRetryDeadLettersOnStreamChange: creating or updating the dead-letter
+// stream ends a consumer's backoff, so its waiting moves run at once.
+func TestRetryDeadLettersOnStreamChange(t *testing.T) {
+	tj := newTestJS(t, nil)
+	tj.start(t)
+	tj.create(t, `{"name":"DLQ","subjects":["$DLQ.>"],"metadata":{"holdfast.dlq.accept":"*"}}`)
+	tj.create(t, `{"name":"S","subjects":["s"]}`)
+	var resp jsapi.ConsumerCreateResponse
+	tj.api(t, "$JS.API.CONSUMER.CREATE.S.C", `{"stream_name":"S","config":{"name":"C","ack_policy":"explicit","dead_letter":{"stream":"DLQ","on":["terminated"]}}}`, &resp)
+	if resp.Error != nil {
+		t.Fatal(resp.Error)
+	}
+	c := tj.lookup("S").cons.get("C")
+	c.mu.Lock()
+	c.mu.ack.Deliver(1, 1)
+	if r, ev := c.mu.ack.TermAt(1, 2, "bad"); r != ackstate.Applied || ev == nil {
+		c.mu.Unlock()
+		t.Fatalf("TermAt = %v %v", r, ev)
+	}
+	c.mu.dlq.retryAt = 1 << 62
+	c.mu.Unlock()
+	tj.retryDeadLetters("OTHER")
+	c.mu.Lock()
+	kept := c.mu.dlq.retryAt
+	c.mu.Unlock()
+	if kept != 1<<62 {
+		t.Fatalf("another stream's change reset the backoff")
+	}
+	tj.retryDeadLetters("DLQ")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.dlq.retryAt != 0 {
+		t.Fatalf("backoff not reset: retry at %d", c.mu.dlq.retryAt)
+	}
+}
