@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/holdfast-mq/holdfast/internal/servertest"
 )
 
 // dlqPendingWithOther is an interest stream with consumers C (dead letters
@@ -112,5 +114,52 @@ func TestDeadLetterConfigRemovedWhilePending(t *testing.T) {
 	}
 	if ci := consumerDLQInfo(t, d.nc, "ORDERS", "C"); ci.NumDeadLetterPending != 0 {
 		t.Fatalf("consumer info after the move %s", ci.raw)
+	}
+}
+
+// TestDeadLetterHeldFromLimits: a max_deliveries dead letter waiting for its
+// copy is kept back from max_msgs even though the consumer does not
+// dead-letter for maxlen; once the copy is durable, the limit removes it.
+func TestDeadLetterHeldFromLimits(t *testing.T) {
+	if servertest.External() {
+		t.Skip("dead-letter queues are holdfast only")
+	}
+	d := &dlqSetup{s: jsServer(t)}
+	d.connect(t)
+	d.src = createStream(t, d.js, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders.>"},
+		Storage: jetstream.FileStorage, MaxMsgs: 2})
+	full := dlqStreamConfig("DLQ")
+	full.MaxMsgs, full.Discard = 1, jetstream.DiscardNew
+	d.dlq = createStream(t, d.js, full)
+	publishN(t, d.js, "$DLQ.fill", 1)
+	var err error
+	d.c, err = d.src.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
+		MaxDeliver: 1, AckWait: time.Minute, Metadata: map[string]string{"holdfast.dlq.stream": "DLQ"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := d.watch(t, "FAILED")
+	publishN(t, d.js, "orders.a", 1)
+	if err := fetchOne(t, d.c).Nak(); err != nil {
+		t.Fatal(err)
+	}
+	nextAdvisory(t, failed)
+	publishN(t, d.js, "orders.b", 2) // max_msgs 2 would drop seq 1
+	if _, err := d.src.GetMsg(ctx(t), 1); err != nil {
+		t.Fatalf("max_msgs removed the dead letter's source message before its copy: %v", err)
+	}
+	moved := d.watch(t, "MOVED")
+	if err := d.dlq.Purge(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if a := nextAdvisory(t, moved); a.StreamSeq != 1 || a.Reason != "max_deliveries" {
+		t.Fatalf("moved advisory %+v", a)
+	}
+	info, err := d.src.Info(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 2 || info.State.FirstSeq != 2 {
+		t.Fatalf("after the copy the limit applies again: %+v", info.State)
 	}
 }

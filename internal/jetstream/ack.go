@@ -116,6 +116,7 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 		}
 		replied = false
 	}
+	c.noteDeadLettersLocked()
 	c.mu.Unlock()
 	// Retention releases and advisories go first, so a client that waited
 	// for the ack reply sees their effect.

@@ -52,6 +52,9 @@ type consumer struct {
 	dlqDone  dlqResults
 	owed     owedQueue
 	dlqLimit atomic.Uint32
+	// dlqWaiting is the number of dead letters waiting for their copy, as
+	// of the last noteDeadLettersLocked.
+	dlqWaiting atomic.Int64
 
 	kick chan struct{} // buffered 1: something changed, run a step
 	stop chan struct{}
@@ -264,6 +267,7 @@ func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, resto
 	}
 	if restore != nil {
 		c.mu.ack = ackstate.Restore(ackConfig(&cfg), snapshotOf(restore))
+		c.noteDeadLettersLocked()
 		for _, seq := range c.mu.ack.DeadLetterSeqs() { // done ones wait for nothing
 			if c.mu.dlq.recorded == nil {
 				c.mu.dlq.recorded = make(map[uint64]bool)
@@ -500,6 +504,7 @@ func (c *consumer) step(now int64) *stepResult {
 	}
 	c.owedLocked(res, now)
 	c.deadLettersLocked(res, now)
+	defer c.noteDeadLettersLocked() // after the step's parking and timers too
 	if c.mu.cfg.DeliverSubject != "" {
 		c.pushLocked(res, now)
 	} else {

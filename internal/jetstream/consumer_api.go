@@ -372,6 +372,7 @@ func (js *JetStream) dropConsumer(st *stream, c *consumer) {
 		}
 	}
 	c.releaseHolds()
+	c.forgetDeadLetters()
 	st.refreshDeadLetterLimits()
 	st.releaseConsumer(c)
 	js.log.Info("consumer deleted", "stream", st.name, "consumer", c.name)

@@ -177,6 +177,7 @@ func (c *consumer) moveParked(seqs []uint64, all bool) (dst string, moved, notPa
 		}
 	}
 	if len(moved) > 0 {
+		c.noteDeadLettersLocked()
 		c.dirtyLocked() // the persister records them, then the move starts
 		c.poke()
 	}

@@ -52,7 +52,7 @@ func limitReason(r store.Reason) (ackstate.DLReason, bool) {
 
 // holdForDeadLetters is the store's Config.Hold.
 func (st *stream) holdForDeadLetters(reason store.Reason, seq uint64, subj string) bool {
-	if st.dlqLimitCons.Load() == 0 {
+	if st.dlqLimitCons.Load() == 0 && st.dlqWaitCons.Load() == 0 {
 		return false
 	}
 	why, ok := limitReason(reason)
@@ -72,7 +72,10 @@ func (st *stream) holdForDeadLetters(reason store.Reason, seq uint64, subj strin
 	n := 0
 	st.cons.mu.Lock()
 	for _, c := range st.cons.m {
-		if ackstate.DLReasons(c.dlqLimit.Load()).Has(why) && c.matches(subj) {
+		// Consumers that dead-letter for this limit and want the message, and
+		// any consumer with dead letters waiting for their copy (the message
+		// may be one of them, whatever the filter says now).
+		if (ackstate.DLReasons(c.dlqLimit.Load()).Has(why) && c.matches(subj)) || c.dlqWaiting.Load() > 0 {
 			c.owed.mu.Lock()
 			c.owed.items = append(c.owed.items, owedMsg{seq: seq, why: why})
 			c.owed.mu.Unlock()
@@ -215,5 +218,29 @@ func (c *consumer) releaseHolds() {
 	}
 	if len(seqs) > 0 {
 		c.st.holdAnswered(seqs)
+	}
+}
+
+// noteDeadLettersLocked publishes how many dead letters the consumer has
+// waiting for their copy, for the Hold hook (which may not take c.mu): a
+// limit then asks this consumer about every message it would remove, so
+// that a dead letter of any reason is not removed before its copy is
+// durable. Called before c.mu is released by every operation that can
+// record or finish dead letters.
+func (c *consumer) noteDeadLettersLocked() {
+	n := int64(c.mu.ack.NumDeadLetters())
+	old := c.dlqWaiting.Swap(n)
+	switch {
+	case old == 0 && n > 0:
+		c.st.dlqWaitCons.Add(1)
+	case old > 0 && n == 0:
+		c.st.dlqWaitCons.Add(-1)
+	}
+}
+
+// forgetDeadLettersLocked takes a removed consumer out of the count.
+func (c *consumer) forgetDeadLetters() {
+	if c.dlqWaiting.Swap(0) > 0 {
+		c.st.dlqWaitCons.Add(-1)
 	}
 }

@@ -228,6 +228,7 @@ func (c *consumer) dropDeadLetter(seq uint64, why error) {
 	delete(c.mu.dlq.inflight, seq)
 	delete(c.mu.dlq.recorded, seq)
 	if c.mu.ack.DeadLettered(seq) {
+		c.noteDeadLettersLocked()
 		c.dirtyLocked()
 		c.answerHoldLocked(res, seq)
 		res.adv = append(res.adv, advisory{subj: fmt.Sprintf(dlqAdvisoryFmt, "FAILED", c.st.name, c.name),

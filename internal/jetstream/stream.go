@@ -38,6 +38,7 @@ type stream struct {
 
 	dlqHolds     dlqHolds     // messages limits wait for (dlq_hold.go)
 	dlqLimitCons atomic.Int32 // consumers dead-lettering for a limit
+	dlqWaitCons  atomic.Int32 // consumers with dead letters waiting for their copy
 
 	// mu guards the config, the subscriptions and the publish state. It is
 	// held across Append so sequence checks and appends are atomic; it is
