@@ -152,7 +152,9 @@ func (js *JetStream) addConsumer(payload []byte, streamName, name, filter string
 		return nil, jsapi.NewError(jsapi.JSStreamNotFoundErr)
 	}
 	scfg := st.config()
-	consumerDefaults(&cfg, &scfg)
+	if e := consumerDefaults(&cfg, &scfg, req.Pedantic); e != nil {
+		return nil, e
+	}
 	if e := validateConsumer(&cfg, &scfg); e != nil {
 		return nil, e
 	}

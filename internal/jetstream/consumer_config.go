@@ -23,27 +23,52 @@ const (
 )
 
 // consumerDefaults fills in what nats-server fills in before validation.
-func consumerDefaults(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) {
+// With pedantic set (the request's "pedantic": true, 2.11), an adjustment
+// it would make silently is refused with 10157 instead, in nats-server's
+// order: max_deliver, max_ack_pending below -1, a first backoff step other
+// than ack_wait, and the stream's consumer limits left for it to apply.
+func consumerDefaults(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig, pedantic bool) *jsapi.ApiError {
 	if cfg.Name == "" {
 		cfg.Name = cfg.Durable
 	}
+	if cfg.MaxDeliver < -1 && pedantic {
+		return pedanticError("max_deliver must be set to -1")
+	}
 	if cfg.MaxDeliver == 0 || cfg.MaxDeliver < -1 {
 		cfg.MaxDeliver = -1
+	}
+	if cfg.MaxAckPending < -1 {
+		if pedantic {
+			return pedanticError("max_ack_pending must be set to -1")
+		}
+		cfg.MaxAckPending = -1
 	}
 	if cfg.AckPolicy != jsapi.AckNone && cfg.AckWait == 0 {
 		cfg.AckWait = defaultAckWait
 	}
 	if len(cfg.BackOff) > 0 {
+		if pedantic && cfg.AckWait != cfg.BackOff[0] {
+			return pedanticError("first backoff value has to equal batch AckWait")
+		}
 		cfg.AckWait = cfg.BackOff[0]
 	}
-	if cfg.MaxAckPending < -1 {
-		cfg.MaxAckPending = -1
+	lim := scfg.ConsumerLimits
+	// The stream's limit is every consumer's default, whatever its ack
+	// policy (nats-server shows it on an AckNone consumer too).
+	if cfg.MaxAckPending == 0 && lim.MaxAckPending > 0 {
+		if pedantic {
+			return pedanticError("max_ack_pending must be set if it's configured in stream limits")
+		}
+		cfg.MaxAckPending = lim.MaxAckPending
 	}
 	if cfg.MaxAckPending == 0 && cfg.AckPolicy != jsapi.AckNone && cfg.AckPolicy != jsapi.AckFlowControl {
 		cfg.MaxAckPending = defaultMaxAckPending
-		if l := scfg.ConsumerLimits.MaxAckPending; l > 0 {
-			cfg.MaxAckPending = l
+	}
+	if cfg.InactiveThreshold == 0 && lim.InactiveThreshold > 0 {
+		if pedantic {
+			return pedanticError("inactive_threshold must be set if it's configured in stream limits")
 		}
+		cfg.InactiveThreshold = lim.InactiveThreshold
 	}
 	if cfg.DeliverSubject == "" && cfg.MaxWaiting == 0 {
 		cfg.MaxWaiting = defaultMaxWaiting
@@ -52,9 +77,7 @@ func consumerDefaults(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) {
 	if cfg.Durable == "" && cfg.InactiveThreshold == 0 {
 		cfg.InactiveThreshold = defaultInactiveThreshold
 	}
-	if cfg.InactiveThreshold == 0 && scfg.ConsumerLimits.InactiveThreshold > 0 {
-		cfg.InactiveThreshold = scfg.ConsumerLimits.InactiveThreshold
-	}
+	return nil
 }
 
 func policyErr(text string) *jsapi.ApiError {
@@ -118,6 +141,9 @@ func validateConsumer(cfg *jsapi.ConsumerConfig, scfg *jsapi.StreamConfig) *jsap
 	}
 	if l := scfg.ConsumerLimits.InactiveThreshold; l > 0 && cfg.InactiveThreshold > l {
 		return jsapi.NewError(jsapi.JSConsumerInactiveThresholdExcess, "limit", l.String())
+	}
+	if l := scfg.ConsumerLimits.MaxAckPending; l > 0 && cfg.MaxAckPending > l {
+		return jsapi.NewError(jsapi.JSConsumerMaxPendingAckExcessErrF, "limit", strconv.Itoa(l))
 	}
 	if scfg.Retention == jsapi.WorkQueuePolicy {
 		if cfg.AckPolicy != jsapi.AckExplicit {
