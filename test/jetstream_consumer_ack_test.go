@@ -281,3 +281,57 @@ func TestConsumerPurgeMovesConsumer(t *testing.T) {
 		t.Fatalf("after purge: floor %+v ack pending %d pending %d", ci.AckFloor, ci.NumAckPending, ci.NumPending)
 	}
 }
+
+// TestConsumerAckFloorFilterGaps: a consumer filtered on p.b gets stream
+// sequences 2, 4, 6. Its ack floor moves only when the lowest pending
+// message is acknowledged, never on a delivery; the values are nats-server
+// 2.15.2's (holdfast used to report floor 1/0 right after the fetch).
+func TestConsumerAckFloorFilterGaps(t *testing.T) {
+	s := jsServer(t)
+	_, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "P", Subjects: []string{"p.>"}})
+	c, err := st.CreateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "D", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "p.b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		for _, subj := range []string{"p.a", "p.b"} {
+			if _, err := js.Publish(ctx(t), subj, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	type floors struct{ delivered, floor jetstream.SequenceInfo }
+	check := func(step string, want floors, ackPending int) {
+		t.Helper()
+		ci, err := c.Info(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := floors{jetstream.SequenceInfo{Stream: ci.Delivered.Stream, Consumer: ci.Delivered.Consumer},
+			jetstream.SequenceInfo{Stream: ci.AckFloor.Stream, Consumer: ci.AckFloor.Consumer}}
+		if got != want || ci.NumAckPending != ackPending {
+			t.Fatalf("%s: delivered %+v floor %+v ack pending %d; want %+v %+v %d", step,
+				got.delivered, got.floor, ci.NumAckPending, want.delivered, want.floor, ackPending)
+		}
+	}
+	seq := func(stream, consumer uint64) jetstream.SequenceInfo {
+		return jetstream.SequenceInfo{Stream: stream, Consumer: consumer}
+	}
+	doubleAck := func(m jetstream.Msg) {
+		t.Helper()
+		if err := m.DoubleAck(ctx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms := fetchN(t, c, 3)
+	check("fetched 2,4,6", floors{seq(6, 3), seq(0, 0)}, 3)
+	doubleAck(ms[1])
+	check("acked 4", floors{seq(6, 3), seq(0, 0)}, 2)
+	doubleAck(ms[0])
+	check("acked 2", floors{seq(6, 3), seq(5, 2)}, 1)
+	doubleAck(ms[2])
+	check("acked 6", floors{seq(6, 3), seq(6, 3)}, 0)
+	fetchN(t, c, 1)
+	check("fetched 8", floors{seq(8, 4), seq(6, 3)}, 1)
+}

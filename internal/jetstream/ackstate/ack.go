@@ -55,7 +55,7 @@ func (s *State) remove(seq uint64) Result {
 	}
 	delete(s.pending, seq) // its timer record, if any, is now stale
 	delete(s.hist, seq)
-	s.advanceFloor()
+	s.advanceFloorPast(seq)
 	return Applied
 }
 
@@ -177,8 +177,26 @@ func (s *State) advanceFloor() {
 	if low-1 > s.ackFloor.Stream {
 		s.ackFloor = SeqPair{Stream: low - 1, Consumer: s.pending[low].dseq - 1}
 	}
-	// order keeps acknowledged sequences until they reach its front; once
-	// they are most of it, drop them (O(1) amortised per ack).
+	s.compactOrder()
+}
+
+// advanceFloorPast is advanceFloor after seq stopped being pending through
+// an ack or TERM: like nats-server, the floor moves only when seq was the
+// lowest pending message (or the last one). Acknowledging a message above
+// another pending one leaves the floor where it is, even when sequences the
+// consumer's filter skipped lie between the floor and the lowest pending.
+func (s *State) advanceFloorPast(seq uint64) {
+	if len(s.pending) == 0 || seq < s.lowestPending() {
+		s.advanceFloor()
+		return
+	}
+	s.compactOrder()
+}
+
+// compactOrder drops acknowledged sequences from order once they are most
+// of it (order keeps them until they reach its front): O(1) amortised per
+// ack.
+func (s *State) compactOrder() {
 	if s.order.len() > 2*len(s.pending)+1024 {
 		s.order.filter(func(q uint64) bool {
 			_, ok := s.pending[q]

@@ -26,8 +26,9 @@
 // count as pending and never move the ack floor backwards, but Holds still
 // reports them, so a stream under interest or work-queue retention keeps them
 // until the consumer acks or terminates them (or the consumer goes away). The
-// ack floor itself moves exactly as nats-server reports it: to just below the
-// lowest sequence still pending, or to the last delivered when none is.
+// ack floor itself moves as nats-server reports it: never on a delivery; on
+// an ack or TERM of the lowest pending message, to just below the next one
+// still pending, or to the last delivered when none is.
 //
 // # Dead letters (issue 7)
 //

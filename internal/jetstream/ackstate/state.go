@@ -227,7 +227,10 @@ func (s *State) DeliverTo(seq uint64, now int64, client string) (dseq, count uin
 	s.recordAttempt(seq, now, client)
 	s.armFirst(seq, &e, tail, s.deadlineFor(now, e.count()))
 	s.pending[seq] = e
-	s.advanceFloor()
+	// A delivery never moves the ack floor, even when the floor sits below
+	// sequences the consumer's filter skipped: nats-server moves it only
+	// on acks (observed: a consumer filtered on p.b that got seq 2 reports
+	// ack_floor 0 until something is acknowledged).
 	return dseq, e.count()
 }
 
