@@ -94,3 +94,43 @@ func TestConsumerParkedRemovedByLimits(t *testing.T) {
 		t.Fatalf("%d messages, want 2", n)
 	}
 }
+
+// TestConsumerParkedSurvivesFilteredPurge: a purge with a subject filter that
+// covers a consumer's (new) filter moves the consumer past the purged
+// messages, but a message it parked under its old filter still exists, so
+// the move must not drop it (RETENTION.md §6.1 and issue 6).
+func TestConsumerParkedSurvivesFilteredPurge(t *testing.T) {
+	if servertest.External() {
+		t.Skip("parked messages holding interest is holdfast's rule (docs/retention.md)")
+	}
+	s := jsServer(t)
+	nc, js := jsConnect(t, s)
+	st := createStream(t, js, jetstream.StreamConfig{Name: "PK", Subjects: []string{"pk.>"}, Retention: jetstream.InterestPolicy})
+	cfg := jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, MaxDeliver: 1, AckWait: time.Minute,
+		FilterSubject: "pk.a"}
+	parker, err := st.CreateOrUpdateConsumer(ctx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "pk.a", 1)
+	if err := fetchOne(t, parker).Nak(); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	wantParked(t, nc, 1)
+
+	cfg.FilterSubject = "pk.b"
+	if _, err := st.CreateOrUpdateConsumer(ctx(t), cfg); err != nil {
+		t.Fatal(err)
+	}
+	publishN(t, js, "pk.b", 2)
+	if err := st.Purge(ctx(t), jetstream.WithPurgeSubject("pk.b")); err != nil {
+		t.Fatal(err)
+	}
+	if n := streamMsgs(t, st); n != 1 {
+		t.Fatalf("after the purge of pk.b: %d messages, want the parked pk.a kept", n)
+	}
+	wantParked(t, nc, 1)
+}

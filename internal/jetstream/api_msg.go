@@ -43,6 +43,9 @@ func (js *JetStream) apiStreamPurge(r *apiRequest, name string) any {
 		resp.Error = jsapi.NewError(jsapi.JSStreamGeneralErrorF, "err", err.Error())
 		return resp
 	}
+	if req.Subject != "" {
+		st.purgedFilter(req.Subject)
+	}
 	resp.Success, resp.Purged = true, n
 	return resp
 }

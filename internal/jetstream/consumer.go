@@ -44,6 +44,10 @@ type consumer struct {
 		mu     sync.Mutex
 		seqs   []uint64
 		limits bool
+		// skipTo is set by a purge with a subject filter covering the
+		// consumer's filters: the next step moves it past this sequence
+		// (RETENTION.md §6.1).
+		skipTo uint64
 	}
 
 	// dlqDone receives the store's reports on dead letters being copied;

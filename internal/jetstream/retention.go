@@ -7,6 +7,7 @@ import (
 	"github.com/holdfast-mq/holdfast/internal/jetstream/ackstate"
 	"github.com/holdfast-mq/holdfast/internal/jsapi"
 	"github.com/holdfast-mq/holdfast/internal/store"
+	"github.com/holdfast-mq/holdfast/internal/subject"
 )
 
 // Interest and work-queue retention (RETENTION.md, issue 6): a message is
@@ -171,8 +172,8 @@ func (s *consumerSet) noteRemoved(reason store.Reason, seq uint64) {
 // parked ones, with the TERM advisory nats-server sends.
 func (c *consumer) removedLocked(res *stepResult) {
 	c.rm.mu.Lock()
-	seqs, limits := c.rm.seqs, c.rm.limits
-	c.rm.seqs, c.rm.limits = nil, false
+	seqs, limits, skipTo := c.rm.seqs, c.rm.limits, c.rm.skipTo
+	c.rm.seqs, c.rm.limits, c.rm.skipTo = nil, false, 0
 	c.rm.mu.Unlock()
 	reason := "Unacknowledged message was deleted"
 	if limits {
@@ -180,6 +181,9 @@ func (c *consumer) removedLocked(res *stepResult) {
 	}
 	if c.purged.Swap(false) {
 		defer c.skipPurgedLocked()
+	}
+	if skipTo > 0 {
+		defer c.skipFilteredLocked(skipTo)
 	}
 	for _, seq := range seqs {
 		wasPending := c.mu.ack.IsPending(seq)
@@ -198,12 +202,65 @@ func (c *consumer) removedLocked(res *stepResult) {
 // skipPurgedLocked moves a consumer that has not reached the stream's new
 // first sequence after a purge up to it, as nats-server does.
 func (c *consumer) skipPurgedLocked() {
-	first := c.st.store.State().FirstSeq
-	if first == 0 || first-1 <= c.mu.ack.Delivered().Stream {
+	if first := c.st.store.State().FirstSeq; first > 0 {
+		c.skipToLocked(first - 1)
+	}
+}
+
+// skipToLocked moves a consumer whose next delivery lies at or below seq
+// past it: every message it could still owe there is gone.
+func (c *consumer) skipToLocked(seq uint64) {
+	if seq <= c.mu.ack.Delivered().Stream {
 		return
 	}
-	c.mu.ack.SkipTo(first - 1)
-	c.deliveredHW.Store(first - 1)
+	c.mu.ack.SkipTo(seq)
+	c.deliveredHW.Store(seq)
 	c.mu.lastAck = time.Now()
 	c.dirtyLocked()
+}
+
+// skipFilteredLocked is skipToLocked after a purge with a subject filter,
+// once the purged messages have left the pending list. It moves the
+// consumer only when it owes nothing else: a message still pending, parked
+// or waiting as a dead letter below seq matched an earlier filter and still
+// exists, and SkipTo would drop it.
+func (c *consumer) skipFilteredLocked(seq uint64) {
+	ack := c.mu.ack
+	if ack.NumAckPending() > 0 || ack.NumParked() > 0 || ack.NumDeadLetters() > 0 {
+		return
+	}
+	c.skipToLocked(seq)
+}
+
+// purgedFilter moves the consumers a purge with a subject filter covers,
+// those whose every filter is a subset of it, to just below the first
+// message left that they match (the stream's last sequence when none is),
+// as nats-server does (RETENTION.md §6.1). Consumers it does not cover keep
+// their place; the purged messages leave their pending lists one by one.
+func (st *stream) purgedFilter(filter string) {
+	last := st.store.State().LastSeq
+	for _, c := range st.cons.list() {
+		fs := *c.filters.Load()
+		if len(fs) == 0 {
+			fs = []string{">"}
+		}
+		to := last
+		covered := true
+		for _, f := range fs {
+			if !subject.SubsetOf(f, filter) {
+				covered = false
+				break
+			}
+			if m, err := st.store.LoadNext(f, 0); err == nil && m.Seq-1 < to {
+				to = m.Seq - 1
+			}
+		}
+		if !covered || to == 0 {
+			continue
+		}
+		c.rm.mu.Lock()
+		c.rm.skipTo = max(c.rm.skipTo, to)
+		c.rm.mu.Unlock()
+		c.poke()
+	}
 }
