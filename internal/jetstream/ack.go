@@ -127,7 +127,7 @@ func (c *consumer) processAck(meta jsapi.AckMeta, reply string, payload []byte) 
 		// An ack sync is answered once the state change is durable.
 		c.mu.Lock()
 		c.mu.syncReplies = append(c.mu.syncReplies, reply)
-		c.dirtyLocked()
+		c.wakePersisterLocked()
 		c.mu.Unlock()
 	default:
 		c.js.broker.Publish(nil, []byte(reply), nil, nil, nil)

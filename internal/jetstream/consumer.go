@@ -86,8 +86,11 @@ type consumer struct {
 		subs       []*broker.Subscription
 		closed     bool
 		// syncReplies are ack-sync replies sent once the ack is durable.
-		syncReplies []string
-		pin         pinState // pinned_client priority policy
+		// gen counts the state changes (dirtyLocked); durableGen is the gen
+		// of the last snapshot the persister made durable.
+		syncReplies     []string
+		gen, durableGen uint64
+		pin             pinState // pinned_client priority policy
 		// replay_policy original: stored time and send time of the last
 		// new message, and when the next one is due (0: not waiting).
 		replayMsg, replaySent, replayDue int64
@@ -258,6 +261,7 @@ func (st *stream) newConsumer(cfg jsapi.ConsumerConfig, created time.Time, resto
 	}
 	c.setFilters(&cfg)
 	c.mu.cfg = cfg
+	c.mu.gen = 1 // the persister's first run writes, whatever happened before it
 	c.mu.lastActive = st.js.now()
 	if c.durable {
 		if st.storage != jsapi.MemoryStorage {

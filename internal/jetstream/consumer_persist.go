@@ -14,11 +14,20 @@ import (
 // A crash loses at most the changes since the last snapshot: those
 // deliveries are redelivered, as at-least-once allows.
 
-// dirtyLocked asks the persister for a write.
+// dirtyLocked records a change of the state and asks the persister for a
+// write.
 func (c *consumer) dirtyLocked() {
 	if c.cs == nil {
 		return
 	}
+	c.mu.gen++
+	c.wakePersisterLocked()
+}
+
+// wakePersisterLocked asks the persister to run without recording a change:
+// for an ack sync whose ack changed nothing new, or whose change the
+// persister may already be writing.
+func (c *consumer) wakePersisterLocked() {
 	select {
 	case c.dirty <- struct{}{}:
 	default:
@@ -39,20 +48,37 @@ func (c *consumer) persister() {
 	}
 }
 
-// flush writes the current state and answers the ack syncs it covers.
+// flush writes the current state and answers the ack syncs it covers. When
+// nothing changed since the last durable snapshot, the ack syncs waiting are
+// answered without a write: the state they acknowledge is on disk already
+// (an ack applies its change, with dirtyLocked, before it queues its reply).
 func (c *consumer) flush() {
 	c.mu.Lock()
-	snap := c.mu.ack.Snapshot()
+	gen := c.mu.gen
 	replies := c.mu.syncReplies
 	c.mu.syncReplies = nil
+	if gen == c.mu.durableGen {
+		c.mu.Unlock()
+		c.answer(replies)
+		return
+	}
+	snap := c.mu.ack.Snapshot()
 	c.mu.Unlock()
 	if err := c.cs.SetState(consumerState(snap)); err != nil {
 		c.log.Error("consumer state not persisted", "error", err)
 		return // the ack syncs stay unanswered: the client retries
 	}
+	c.mu.Lock()
+	c.mu.durableGen = gen
+	c.mu.Unlock()
 	if len(snap.Dead) > 0 {
 		c.deadLettersRecorded(snap.Dead)
 	}
+	c.answer(replies)
+}
+
+// answer sends the (empty) replies of ack syncs.
+func (c *consumer) answer(replies []string) {
 	for _, r := range replies {
 		c.js.broker.Publish(nil, []byte(r), nil, nil, nil)
 	}
