@@ -35,6 +35,15 @@ const (
 const (
 	consHeaderLen  = 9
 	consCompactMin = 64 << 10
+	// consLogMax bounds the log when its records are whole snapshots
+	// (SetState, what the JetStream consumer writes): each one supersedes
+	// the log before it, so only the file's size calls for a rewrite.
+	consLogMax = 1 << 20
+	// consPrealloc is how far ahead of its records a log that syncs every
+	// update is filled with zeros, so that an append overwrites allocated,
+	// synced blocks and its fdatasync commits no new file size (the same
+	// reason as the segments' preallocation, flush.go).
+	consPrealloc = 64 << 10
 )
 
 type consumerStore struct {
@@ -49,8 +58,10 @@ type consumerStore struct {
 	cond      sync.Cond
 	state     *store.ConsumerTracker
 	f         File
-	size      int64  // bytes in the file
+	size      int64  // bytes of records in the file (where the next one goes)
+	alloc     int64  // the file's length: size plus preallocated zeros
 	buf       []byte // records not yet written
+	snapAt    int    // offset in buf of its last snapshot record, or -1
 	gen       uint64 // updates made so far
 	written   uint64 // updates written to the file
 	unsynced  bool   // written but not yet synced (SyncInterval mode)
@@ -90,7 +101,7 @@ func (s *Store) ConsumerStore(name string) (store.ConsumerStore, error) {
 	}
 	cs := &consumerStore{
 		s: s, name: name, path: join(s.consumerDir(), consFileName(name)),
-		state: store.NewConsumerTracker(), interval: s.mu.cfg.SyncInterval > 0,
+		state: store.NewConsumerTracker(), interval: s.mu.cfg.SyncInterval > 0, snapAt: -1,
 	}
 	cs.cond.L = &cs.mu
 	if err := cs.open(); err != nil {
@@ -130,11 +141,11 @@ func (c *consumerStore) open() error {
 		}
 		pos += n
 	}
-	if pos < size {
+	if pos < size && !allZero(b[pos:]) {
 		c.s.log.Error("consumer state log cut at a torn or corrupt record", "consumer", c.name, "offset", pos, "bytes", size-pos)
 		return c.rewrite(c.snapshot())
 	}
-	c.size = size
+	c.size, c.alloc = pos, size // what follows the records is preallocation
 	return nil
 }
 
@@ -293,13 +304,18 @@ func decodeConsState(r *uvReader) (*store.ConsumerState, bool) {
 	return st, !r.bad && len(r.b) == 0
 }
 
-// rewrite replaces the file with one holding only snap.
+// rewrite replaces the file with one holding only snap (and, unless the
+// log is synced by the store's tick, preallocated zeros after it).
 func (c *consumerStore) rewrite(snap []byte) error {
 	fs := c.s.fs
 	tmp := c.path + ".tmp"
 	f, err := fs.Create(tmp)
+	alloc := int64(len(snap))
+	if !c.interval {
+		alloc += consPrealloc
+	}
 	if err == nil {
-		_, err = f.WriteAt(snap, 0)
+		_, err = f.WriteAt(withZeros(snap, alloc-int64(len(snap))), 0)
 	}
 	if err == nil {
 		err = f.Sync()
@@ -320,8 +336,18 @@ func (c *consumerStore) rewrite(snap []byte) error {
 		c.f.Close()
 	}
 	c.f = f
-	c.size, c.snapSize, c.sinceSnap = int64(len(snap)), int64(len(snap)), 0
+	c.size, c.alloc, c.snapSize, c.sinceSnap = int64(len(snap)), alloc, int64(len(snap)), 0
 	return nil
+}
+
+// withZeros returns b followed by n zero bytes.
+func withZeros(b []byte, n int64) []byte {
+	if n <= 0 {
+		return b
+	}
+	out := make([]byte, int64(len(b))+n)
+	copy(out, b)
+	return out
 }
 
 // update applies one change and makes it durable (in SyncInterval mode, it
@@ -334,6 +360,7 @@ func (c *consumerStore) update(apply func(*store.ConsumerTracker), kind byte, fi
 	}
 	apply(c.state)
 	if kind == consSnapshot {
+		c.snapAt = len(c.buf)
 		c.buf = append(c.buf, c.snapshot()...)
 	} else {
 		c.buf = appendConsRecord(c.buf, kind, fields...)
@@ -370,10 +397,17 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			continue
 		}
 		c.writing = true
-		buf, upto, off := c.buf, c.gen, c.size
-		c.buf = nil
+		buf, upto, off, snapAt, alloc := c.buf, c.gen, c.size, c.snapAt, c.alloc
+		c.buf, c.snapAt = nil, -1
+		// since: the bytes recovery would replay after the log's last
+		// snapshot once buf is written.
+		since := c.sinceSnap + int64(len(buf))
+		if snapAt >= 0 {
+			since = int64(len(buf) - snapAt)
+		}
 		var snap []byte
-		if c.sinceSnap+int64(len(buf)) > max(consCompactMin, 4*c.snapshotEstimate()) {
+		est := 4 * c.snapshotEstimate()
+		if since > max(consCompactMin, est) || off+int64(len(buf)) > max(consLogMax, est) {
 			snap = c.snapshot() // state already includes every buffered update
 		}
 		c.mu.Unlock()
@@ -382,7 +416,14 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 		case snap != nil:
 			err = c.rewrite(snap) // always synced
 		case len(buf) > 0:
-			_, err = c.f.WriteAt(buf, off)
+			w := buf
+			if sync && off+int64(len(buf)) > alloc {
+				// Past the preallocated zeros: write more behind the
+				// records, so this sync commits the new length once.
+				w = withZeros(buf, consPrealloc)
+				alloc = off + int64(len(w))
+			}
+			_, err = c.f.WriteAt(w, off)
 		}
 		if err == nil && snap == nil && sync {
 			if err = c.f.Sync(); err != nil {
@@ -394,6 +435,7 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			if terr := c.f.Truncate(off); terr != nil {
 				noSpace, err = false, errors.Join(err, terr)
 			}
+			c.alloc = off
 		}
 		c.mu.Lock()
 		c.writing = false
@@ -402,6 +444,11 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			// Nothing new is in the file: keep the records for the next
 			// commit. The update stays applied in memory and reaches the
 			// disk once space returns; the caller is told it is not durable.
+			if c.snapAt >= 0 {
+				c.snapAt += len(buf)
+			} else {
+				c.snapAt = snapAt
+			}
 			c.buf = append(buf, c.buf...)
 			return fmt.Errorf("%w: consumer %q: %w", store.ErrNoSpace, c.name, err)
 		}
@@ -412,7 +459,8 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 		}
 		if snap == nil {
 			c.size += int64(len(buf))
-			c.sinceSnap += int64(len(buf))
+			c.alloc = max(alloc, c.size)
+			c.sinceSnap = since
 		}
 		c.written = upto
 		c.unsynced = snap == nil && !sync && (c.unsynced || len(buf) > 0)

@@ -138,12 +138,12 @@ func TestConsumerLogCompaction(t *testing.T) {
 		}
 	}
 	path := "/db/obs/big.cons"
-	before := fs.size(path)
+	before := logSize(cs)
 	if err := cs.UpdateAcked(n/2, n/2, false); err != nil {
 		t.Fatal(err)
 	}
-	if grew := fs.size(path) - before; grew <= 0 || grew > 32 {
-		t.Fatalf("one ack grew the file by %d bytes (size %d)", grew, fs.size(path))
+	if grew := logSize(cs) - before; grew <= 0 || grew > 32 {
+		t.Fatalf("one ack grew the log by %d bytes (size %d)", grew, logSize(cs))
 	}
 	for i := uint64(1); i <= n; i++ {
 		if i != n/2 {
@@ -152,7 +152,7 @@ func TestConsumerLogCompaction(t *testing.T) {
 			}
 		}
 	}
-	if size := fs.size(path); size > 2*consCompactMin {
+	if size := fs.size(path); size > 2*consCompactMin+consPrealloc {
 		t.Fatalf("log not compacted: %d bytes", size)
 	}
 	cs.Close()
@@ -163,7 +163,18 @@ func TestConsumerLogCompaction(t *testing.T) {
 	}
 }
 
-// TestConsumerTornTail tears the last record of a consumer log at every byte.
+// logSize is the length of a consumer log's records, without the zeros
+// preallocated after them.
+func logSize(cs store.ConsumerStore) int64 {
+	c := cs.(*consumerStore)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// TestConsumerTornTail tears the last record of a consumer log at every
+// byte, both as a file cut there and as a record whose end never reached the
+// preallocated zeros it was written over.
 func TestConsumerTornTail(t *testing.T) {
 	fs := newMemFS()
 	s := mustOpen(t, "/db", store.Config{}, quietOpts(fs))
@@ -173,29 +184,107 @@ func TestConsumerTornTail(t *testing.T) {
 	}
 	want, _ := cs.State()
 	path := "/db/obs/c.cons"
-	size := fs.size(path)
+	size := logSize(cs)
+	if fs.size(path) <= size {
+		t.Fatalf("no preallocated zeros after the records: file %d, records %d", fs.size(path), size)
+	}
 	cs.UpdateAcked(3, 3, false)
-	last := int(fs.size(path) - size)
+	last := int(logSize(cs) - size)
+	if last <= 0 {
+		t.Fatalf("the ack wrote no record")
+	}
 	s.Close()
 	for k := range last {
-		img := fs.crash(nil)
-		f, _ := img.Open(path)
-		f.Truncate(size + int64(k))
-		s2 := mustOpen(t, "/db", store.Config{}, quietOpts(img))
-		cs2, err := s2.ConsumerStore("c")
-		if err != nil {
-			t.Fatal(err)
+		for _, cut := range []bool{true, false} {
+			img := fs.crash(nil)
+			f, _ := img.Open(path)
+			if cut {
+				f.Truncate(size + int64(k))
+			} else {
+				lost := make([]byte, last-k)
+				f.ReadAt(lost, size+int64(k))
+				if allZero(lost) {
+					continue // the bytes not written are zeros: the record is whole
+				}
+				f.WriteAt(make([]byte, last-k), size+int64(k))
+			}
+			s2 := mustOpen(t, "/db", store.Config{}, quietOpts(img))
+			cs2, err := s2.ConsumerStore("c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := cs2.State()
+			if !sameConsumer(got, want) {
+				t.Fatalf("torn at %d (cut %v): %+v", k, cut, got)
+			}
+			if err := cs2.UpdateAcked(1, 1, false); err != nil {
+				t.Fatalf("torn at %d (cut %v): update after recovery: %v", k, cut, err)
+			}
+			s2.Close()
+			s3 := mustOpen(t, "/db", store.Config{}, quietOpts(img))
+			cs3, _ := s3.ConsumerStore("c")
+			got, _ = cs3.State()
+			if _, ok := got.Pending[1]; ok || len(got.Pending) != 4 {
+				t.Fatalf("torn at %d (cut %v): the update after recovery did not survive a reopen: %+v", k, cut, got.Pending)
+			}
+			s3.Close()
 		}
-		got, _ := cs2.State()
-		if !sameConsumer(got, want) {
-			t.Fatalf("torn at %d: %+v", k, got)
-		}
-		if err := cs2.UpdateAcked(1, 1, false); err != nil {
-			t.Fatalf("torn at %d: update after recovery: %v", k, err)
-		}
-		s2.Close()
 	}
 	t.Logf("%d tears checked", last)
+}
+
+// TestConsumerSnapshotLog: a log of whole snapshots (SetState, as the
+// JetStream consumer writes it) is rewritten only when it passes consLogMax,
+// not every few snapshots, and recovers the last one.
+func TestConsumerSnapshotLog(t *testing.T) {
+	fs := newMemFS()
+	creates := 0
+	fs.setFault(func(op, name string) error {
+		if op == "create" {
+			creates++
+		}
+		return nil
+	})
+	s := mustOpen(t, "/db", store.Config{}, quietOpts(fs))
+	cs, _ := s.ConsumerStore("c")
+	st := &store.ConsumerState{Pending: map[uint64]store.Pending{}, Redelivered: map[uint64]uint64{}, Parked: map[uint64]struct{}{}}
+	const pending, steps = 300, 3000
+	for i := uint64(1); i <= pending; i++ {
+		st.Pending[i] = store.Pending{Consumer: i, Time: int64(i) * 1e9}
+	}
+	st.Delivered = store.SeqPair{Consumer: pending, Stream: pending}
+	var snapLen int64
+	for i := uint64(1); i <= steps; i++ {
+		delete(st.Pending, i)
+		next := pending + i
+		st.Pending[next] = store.Pending{Consumer: next, Time: int64(next) * 1e9}
+		st.Delivered = store.SeqPair{Consumer: next, Stream: next}
+		st.AckFloor = store.SeqPair{Consumer: i, Stream: i}
+		before := logSize(cs)
+		if err := cs.SetState(st); err != nil {
+			t.Fatal(err)
+		}
+		if n := logSize(cs) - before; n > 0 {
+			snapLen = n
+		}
+	}
+	if size := logSize(cs); size > consLogMax+2*snapLen {
+		t.Fatalf("log of %d bytes, more than %d", size, consLogMax+2*snapLen)
+	}
+	// Each rewrite creates one file; one per consLogMax of snapshots.
+	if most := int(steps*snapLen/consLogMax) + 2; creates > most {
+		t.Fatalf("%d rewrites for %d snapshots of %d bytes, want at most %d", creates, steps, snapLen, most)
+	}
+	t.Logf("%d snapshots of %d bytes, %d rewrites, log %d bytes", steps, snapLen, creates, logSize(cs))
+	s.Close()
+	s2 := mustOpen(t, "/db", store.Config{}, quietOpts(fs.crash(nil)))
+	cs2, _ := s2.ConsumerStore("c")
+	got, _ := cs2.State()
+	if !sameConsumer(got, st) {
+		t.Fatalf("recovered floor %+v delivered %+v, %d pending; want %+v %+v %d",
+			got.AckFloor, got.Delivered, len(got.Pending), st.AckFloor, st.Delivered, len(st.Pending))
+	}
+	s2.Close()
 }
 
 // TestConsumerInterval: in SyncInterval mode updates are written at once
