@@ -187,8 +187,8 @@ func validateDeliverPolicy(cfg *jsapi.ConsumerConfig) *jsapi.ApiError {
 			return policyErr("consumer delivery policy is " + name + ", but optional start time is also set")
 		}
 		if cfg.DeliverPolicy == jsapi.DeliverLastPerSubject && cfg.FilterSubject == "" && len(cfg.FilterSubjects) == 0 {
-			// nats-server allows last_per_subject without a filter (meaning ">").
-			return nil
+			// nats-server 2.15.2 refuses it (a filter of ">" is fine).
+			return policyErr("consumer delivery policy is deliver last per subject, but optional filter subject is not set")
 		}
 	}
 	return nil
