@@ -238,7 +238,7 @@ func (c *consumer) noteDeadLettersLocked() {
 	}
 }
 
-// forgetDeadLettersLocked takes a removed consumer out of the count.
+// forgetDeadLetters takes a removed consumer out of the count.
 func (c *consumer) forgetDeadLetters() {
 	if c.dlqWaiting.Swap(0) > 0 {
 		c.st.dlqWaitCons.Add(-1)
