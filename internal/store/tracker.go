@@ -19,6 +19,9 @@ type ConsumerTracker struct {
 	st   ConsumerState
 	low  minHeap // by stream sequence, then consumer
 	lowD minHeap // by consumer sequence
+	// stale: Reset left the heaps to be built by the first update that
+	// needs them (a log of whole snapshots never does).
+	stale bool
 }
 
 // minHeap is a binary min-heap of (consumer, stream) pairs.
@@ -81,8 +84,9 @@ func (h *minHeap) lowest(pending map[uint64]Pending) (SeqPair, bool) {
 
 // rebuildHeaps indexes the pending set afresh.
 func (a *ConsumerTracker) rebuildHeaps() {
-	a.low = minHeap{byStream: true}
-	a.lowD = minHeap{}
+	a.stale = false
+	a.low = minHeap{byStream: true, items: make([]SeqPair, 0, len(a.st.Pending))}
+	a.lowD = minHeap{items: make([]SeqPair, 0, len(a.st.Pending))}
 	for s, p := range a.st.Pending {
 		a.low.push(SeqPair{Consumer: p.Consumer, Stream: s})
 		a.lowD.push(SeqPair{Consumer: p.Consumer, Stream: s})
@@ -97,24 +101,32 @@ func NewConsumerTracker() *ConsumerTracker {
 
 // Reset replaces the state with a copy of st (nil: empty).
 func (a *ConsumerTracker) Reset(st *ConsumerState) {
-	a.st = ConsumerState{
-		Pending:     map[uint64]Pending{},
-		Redelivered: map[uint64]uint64{},
-		Parked:      map[uint64]struct{}{},
+	if st == nil {
+		st = &ConsumerState{}
 	}
-	if st != nil {
-		a.st.Delivered, a.st.AckFloor = st.Delivered, st.AckFloor
-		maps.Copy(a.st.Pending, st.Pending)
-		maps.Copy(a.st.Redelivered, st.Redelivered)
-		maps.Copy(a.st.Parked, st.Parked)
-		if len(st.DeadLetters) > 0 {
-			a.st.DeadLetters = make(map[uint64][]byte, len(st.DeadLetters))
-			for k, v := range st.DeadLetters {
-				a.st.DeadLetters[k] = slices.Clone(v)
-			}
+	a.st = ConsumerState{
+		Pending:     make(map[uint64]Pending, len(st.Pending)),
+		Redelivered: make(map[uint64]uint64, len(st.Redelivered)),
+		Parked:      make(map[uint64]struct{}, len(st.Parked)),
+	}
+	a.st.Delivered, a.st.AckFloor = st.Delivered, st.AckFloor
+	maps.Copy(a.st.Pending, st.Pending)
+	maps.Copy(a.st.Redelivered, st.Redelivered)
+	maps.Copy(a.st.Parked, st.Parked)
+	if len(st.DeadLetters) > 0 {
+		a.st.DeadLetters = make(map[uint64][]byte, len(st.DeadLetters))
+		for k, v := range st.DeadLetters {
+			a.st.DeadLetters[k] = slices.Clone(v)
 		}
 	}
-	a.rebuildHeaps()
+	a.low, a.lowD, a.stale = minHeap{}, minHeap{}, true
+}
+
+// heaps builds the heaps if Reset left them stale.
+func (a *ConsumerTracker) heaps() {
+	if a.stale {
+		a.rebuildHeaps()
+	}
 }
 
 // Copy returns a copy for callers; empty maps are nil.
@@ -147,6 +159,7 @@ func (a *ConsumerTracker) Delivered(dseq, sseq, dc uint64, ts int64) {
 	if sseq <= st.AckFloor.Stream {
 		return
 	}
+	a.heaps()
 	st.Pending[sseq] = Pending{Consumer: dseq, Time: ts}
 	if len(a.low.items) > 2*len(st.Pending)+1024 {
 		a.rebuildHeaps()
@@ -165,6 +178,7 @@ func (a *ConsumerTracker) Acked(dseq, sseq uint64, all bool) {
 	if sseq <= st.AckFloor.Stream {
 		return
 	}
+	a.heaps()
 	if all {
 		maps.DeleteFunc(st.Pending, func(k uint64, _ Pending) bool { return k <= sseq })
 		maps.DeleteFunc(st.Redelivered, func(k, _ uint64) bool { return k <= sseq })
@@ -185,6 +199,7 @@ func (a *ConsumerTracker) Acked(dseq, sseq uint64, all bool) {
 
 // Parked applies ConsumerStore.UpdateParked.
 func (a *ConsumerTracker) Parked(sseq uint64) {
+	a.heaps()
 	st := &a.st
 	delete(st.Pending, sseq)
 	st.Parked[sseq] = struct{}{}

@@ -58,13 +58,14 @@ type consumerStore struct {
 	cond      sync.Cond
 	state     *store.ConsumerTracker
 	f         File
-	size      int64  // bytes of records in the file (where the next one goes)
-	alloc     int64  // the file's length: size plus preallocated zeros
-	buf       []byte // records not yet written
-	snapAt    int    // offset in buf of its last snapshot record, or -1
-	gen       uint64 // updates made so far
-	written   uint64 // updates written to the file
-	unsynced  bool   // written but not yet synced (SyncInterval mode)
+	size      int64    // bytes of records in the file (where the next one goes)
+	alloc     int64    // the file's length: size plus preallocated zeros
+	buf       []byte   // records not yet written
+	snapAt    int      // offset in buf of its last snapshot record, or -1
+	keys      []uint64 // scratch for snapshot's sorted sequences
+	gen       uint64   // updates made so far
+	written   uint64   // updates written to the file
+	unsynced  bool     // written but not yet synced (SyncInterval mode)
 	writing   bool
 	closed    bool
 	failed    error
@@ -237,12 +238,20 @@ func (c *consumerStore) snapshotEstimate() int64 {
 	return n
 }
 
-// snapshot encodes the whole state as one record.
+// snapshot encodes the whole state as one record, in sequence order (so the
+// same state always gives the same bytes).
 func (c *consumerStore) snapshot() []byte {
 	st := c.state.View()
-	b := appendConsRecord(nil, consSnapshot, st.Delivered.Consumer, st.Delivered.Stream,
+	b := make([]byte, 0, c.snapshotEstimate()+64)
+	b = appendConsRecord(b, consSnapshot, st.Delivered.Consumer, st.Delivered.Stream,
 		st.AckFloor.Consumer, st.AckFloor.Stream, uint64(len(st.Pending)))
-	for _, s := range slices.Sorted(maps.Keys(st.Pending)) {
+	keys := c.keys[:0]
+	for s := range st.Pending {
+		keys = append(keys, s)
+	}
+	slices.Sort(keys)
+	c.keys = keys
+	for _, s := range keys {
 		p := st.Pending[s]
 		b = binary.AppendUvarint(b, s)
 		b = binary.AppendUvarint(b, p.Consumer)
