@@ -39,10 +39,10 @@ const (
 	// (SetState, what the JetStream consumer writes): each one supersedes
 	// the log before it, so only the file's size calls for a rewrite.
 	consLogMax = 1 << 20
-	// consPrealloc is how far ahead of its records a log that syncs every
-	// update is filled with zeros, so that an append overwrites allocated,
-	// synced blocks and its fdatasync commits no new file size (the same
-	// reason as the segments' preallocation, flush.go).
+	// consPrealloc is the most a log that syncs every update keeps filled
+	// with zeros ahead of its records, so that an append overwrites
+	// allocated, synced blocks and its fdatasync commits no new file size
+	// (the same reason as the segments' preallocation, flush.go).
 	consPrealloc = 64 << 10
 )
 
@@ -321,7 +321,7 @@ func (c *consumerStore) rewrite(snap []byte) error {
 	f, err := fs.Create(tmp)
 	alloc := int64(len(snap))
 	if !c.interval {
-		alloc += consPrealloc
+		alloc += preallocFor(len(snap))
 	}
 	if err == nil {
 		_, err = f.WriteAt(withZeros(snap, alloc-int64(len(snap))), 0)
@@ -347,6 +347,13 @@ func (c *consumerStore) rewrite(snap []byte) error {
 	c.f = f
 	c.size, c.alloc, c.snapSize, c.sinceSnap = int64(len(snap)), alloc, int64(len(snap)), 0
 	return nil
+}
+
+// preallocFor is how many zeros to write ahead of a write of n bytes: room
+// for about eight more of its size, at least 4 KiB and at most consPrealloc,
+// so that the many idle consumers of a server cost 4 KiB files, not 64.
+func preallocFor(n int) int64 {
+	return min(max(8*int64(n), 4<<10), consPrealloc)
 }
 
 // withZeros returns b followed by n zero bytes.
@@ -429,7 +436,7 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			if sync && off+int64(len(buf)) > alloc {
 				// Past the preallocated zeros: write more behind the
 				// records, so this sync commits the new length once.
-				w = withZeros(buf, consPrealloc)
+				w = withZeros(buf, preallocFor(len(buf)))
 				alloc = off + int64(len(w))
 			}
 			_, err = c.f.WriteAt(w, off)
