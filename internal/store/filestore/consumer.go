@@ -120,7 +120,7 @@ func (c *consumerStore) open() error {
 	fs := c.s.fs
 	f, err := fs.Open(c.path)
 	if isNotExist(err) {
-		return c.rewrite(c.snapshot())
+		return c.rewrite(c.snapshot(), !c.interval)
 	}
 	if err != nil {
 		return fmt.Errorf("filestore: open consumer %q: %w", c.name, err)
@@ -144,7 +144,7 @@ func (c *consumerStore) open() error {
 	}
 	if pos < size && !allZero(b[pos:]) {
 		c.s.log.Error("consumer state log cut at a torn or corrupt record", "consumer", c.name, "offset", pos, "bytes", size-pos)
-		return c.rewrite(c.snapshot())
+		return c.rewrite(c.snapshot(), !c.interval)
 	}
 	c.size, c.alloc = pos, size // what follows the records is preallocation
 	return nil
@@ -313,14 +313,15 @@ func decodeConsState(r *uvReader) (*store.ConsumerState, bool) {
 	return st, !r.bad && len(r.b) == 0
 }
 
-// rewrite replaces the file with one holding only snap (and, unless the
-// log is synced by the store's tick, preallocated zeros after it).
-func (c *consumerStore) rewrite(snap []byte) error {
+// rewrite replaces the file with one holding only snap, and preallocated
+// zeros after it if prealloc (the log syncs every update). It runs without
+// c.mu while c.writing is set, like every write of commitLocked.
+func (c *consumerStore) rewrite(snap []byte, prealloc bool) error {
 	fs := c.s.fs
 	tmp := c.path + ".tmp"
 	f, err := fs.Create(tmp)
 	alloc := int64(len(snap))
-	if !c.interval {
+	if prealloc {
 		alloc += preallocFor(len(snap))
 	}
 	if err == nil {
@@ -422,6 +423,7 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			since = int64(len(buf) - snapAt)
 		}
 		var snap []byte
+		prealloc := !c.interval
 		est := 4 * c.snapshotEstimate()
 		if since > max(consCompactMin, est) || off+int64(len(buf)) > max(consLogMax, est) {
 			snap = c.snapshot() // state already includes every buffered update
@@ -430,7 +432,7 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 		var err error
 		switch {
 		case snap != nil:
-			err = c.rewrite(snap) // always synced
+			err = c.rewrite(snap, prealloc) // always synced
 		case len(buf) > 0:
 			w := buf
 			if sync && off+int64(len(buf)) > alloc {
@@ -451,12 +453,14 @@ func (c *consumerStore) commitLocked(g uint64, sync bool) error {
 			if terr := c.f.Truncate(off); terr != nil {
 				noSpace, err = false, errors.Join(err, terr)
 			}
-			c.alloc = off
 		}
 		c.mu.Lock()
 		c.writing = false
 		c.cond.Broadcast()
 		if noSpace {
+			if snap == nil {
+				c.alloc = off // truncated: the zeros went with the write
+			}
 			// Nothing new is in the file: keep the records for the next
 			// commit. The update stays applied in memory and reaches the
 			// disk once space returns; the caller is told it is not durable.
