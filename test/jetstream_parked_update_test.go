@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/holdfast-mq/holdfast/internal/servertest"
@@ -31,14 +32,7 @@ func TestConsumerParkedSurvivesFilterUpdate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	publishN(t, js, "pk.a", 1)
-	if err := fetchOne(t, parker).Nak(); err != nil {
-		t.Fatal(err)
-	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	wantParked(t, nc, 1)
+	parkPKA(t, nc, js, parker)
 
 	// The parking consumer now wants only pk.b.
 	if _, err := st.CreateOrUpdateConsumer(ctx(t), jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
@@ -112,14 +106,7 @@ func TestConsumerParkedSurvivesFilteredPurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	publishN(t, js, "pk.a", 1)
-	if err := fetchOne(t, parker).Nak(); err != nil {
-		t.Fatal(err)
-	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	wantParked(t, nc, 1)
+	parkPKA(t, nc, js, parker)
 
 	cfg.FilterSubject = "pk.b"
 	if _, err := st.CreateOrUpdateConsumer(ctx(t), cfg); err != nil {
@@ -131,6 +118,20 @@ func TestConsumerParkedSurvivesFilteredPurge(t *testing.T) {
 	}
 	if n := streamMsgs(t, st); n != 1 {
 		t.Fatalf("after the purge of pk.b: %d messages, want the parked pk.a kept", n)
+	}
+	wantParked(t, nc, 1)
+}
+
+// parkPKA publishes one message on pk.a as stream sequence 1 and NAKs it on
+// parker, whose max_deliver is 1, so that parker parks it.
+func parkPKA(t *testing.T, nc *nats.Conn, js jetstream.JetStream, parker jetstream.Consumer) {
+	t.Helper()
+	publishN(t, js, "pk.a", 1)
+	if err := fetchOne(t, parker).Nak(); err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatal(err)
 	}
 	wantParked(t, nc, 1)
 }
