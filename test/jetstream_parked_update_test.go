@@ -71,14 +71,7 @@ func TestConsumerParkedRemovedByLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	publishN(t, js, "pk.a", 1)
-	if err := fetchOne(t, c).Nak(); err != nil {
-		t.Fatal(err)
-	}
-	if err := nc.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	wantParked(t, nc, 1)
+	parkPKA(t, nc, js, c)
 	publishN(t, js, "pk.a", 2) // max_msgs 2: the parked message is the oldest
 	if _, err := st.GetMsg(ctx(t), 1); err == nil {
 		t.Fatal("max_msgs did not remove the parked message")
