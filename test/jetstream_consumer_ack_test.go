@@ -294,13 +294,7 @@ func TestConsumerAckFloorFilterGaps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 4 {
-		for _, subj := range []string{"p.a", "p.b"} {
-			if _, err := js.Publish(ctx(t), subj, nil); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	publishEach(t, js, 4, "p.a", "p.b")
 	type floors struct{ delivered, floor jetstream.SequenceInfo }
 	check := func(step string, want floors, ackPending int) {
 		t.Helper()

@@ -15,11 +15,7 @@ func TestConsumerLastPerSubjectRestart(t *testing.T) {
 	s := jsServer(t)
 	nc, js := jsConnect(t, s)
 	createStream(t, js, jetstream.StreamConfig{Name: "L", Subjects: []string{"l.>"}})
-	for _, subj := range []string{"l.b", "l.a", "l.c", "l.a", "l.c"} { // seqs 1-5
-		if _, err := js.Publish(ctx(t), subj, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
+	publishEach(t, js, 1, "l.b", "l.a", "l.c", "l.a", "l.c") // seqs 1-5
 	// The walk is 1 (l.b), 4 (l.a), 5 (l.c).
 	st, err := js.Stream(ctx(t), "L")
 	if err != nil {

@@ -20,6 +20,19 @@ func publishN(t *testing.T, js jetstream.JetStream, subj string, n int) {
 	}
 }
 
+// publishEach publishes one empty message on each subject in turn, rounds
+// times, so that stream sequences follow that order.
+func publishEach(t *testing.T, js jetstream.JetStream, rounds int, subjects ...string) {
+	t.Helper()
+	for range rounds {
+		for _, subj := range subjects {
+			if _, err := js.Publish(ctx(t), subj, nil); err != nil {
+				t.Fatalf("publish %s: %v", subj, err)
+			}
+		}
+	}
+}
+
 func consumerInfo(t *testing.T, c jetstream.Consumer) *jetstream.ConsumerInfo {
 	t.Helper()
 	ci, err := c.Info(ctx(t))

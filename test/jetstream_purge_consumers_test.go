@@ -49,13 +49,7 @@ func TestPurgeMovesCoveredConsumers(t *testing.T) {
 				}
 				cons[name] = c
 			}
-			for range 3 {
-				for _, subj := range []string{"p.a", "p.b"} {
-					if _, err := js.Publish(ctx(t), subj, nil); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
+			publishEach(t, js, 3, "p.a", "p.b")
 			fetchN(t, cons["A"], 2)
 			fetchN(t, cons["C"], 1)
 			if err := st.Purge(ctx(t), tc.opts...); err != nil {
